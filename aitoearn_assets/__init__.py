@@ -1,0 +1,1 @@
+"""AiToEarn Open Platform data as Dagster assets in DuckDB."""

@@ -1,0 +1,253 @@
+"""HTTP client for the AiToEarn Open Platform API v2 (httpx; knows nothing of Dagster)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from aitoearn_assets.api.base_url import normalize_base_url
+from aitoearn_assets.api.errors import (
+    UNAUTHORIZED,
+    AiToEarnError,
+    ApiError,
+    AuthError,
+    RedirectRefusedError,
+    ResponseFormatError,
+    RetriesExhaustedError,
+)
+from aitoearn_assets.api.models import Account, Pagination, WorksPage
+from aitoearn_assets.api.paging import WorksPaginator
+from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, WorksPaging, check_platform
+from aitoearn_assets.api.retry import RateLimiter, RetryPolicy
+
+API_PREFIX = "/api/v2/channels"
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RequestStats:
+    """Counters of one client's traffic, safe to update from several threads."""
+
+    requests: int = 0
+    retries: int = 0
+    pages: int = 0
+    wait_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, *, requests: int = 0, retries: int = 0, pages: int = 0, wait_seconds: float = 0.0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.retries += retries
+            self.pages += pages
+            self.wait_seconds += wait_seconds
+
+
+class AiToEarnClient:
+    """Reads accounts and works, with retries, a request-rate limit and a concurrency bound.
+
+    Use as a context manager. Thread-safe: several accounts may be listed at once.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        *,
+        timeout_seconds: float = 30.0,
+        retry: RetryPolicy | None = None,
+        max_requests_per_second: float | None = None,
+        max_concurrency: int = 4,
+        transport: httpx.BaseTransport | None = None,
+        log: logging.Logger | None = None,
+    ) -> None:
+        if not api_key:
+            raise ValueError("No API key: set AITOEARN_API_KEY (or unset it to use the sandbox).")
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self.base_url = normalize_base_url(base_url)
+        self.retry = retry or RetryPolicy()
+        self.stats = RequestStats()
+        self.log = log or logger
+        self._limiter = RateLimiter(max_requests_per_second)
+        self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._rng = random.Random()
+        self._http = httpx.Client(
+            base_url=self.base_url + API_PREFIX,
+            headers={"X-Api-Key": api_key, "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout_seconds),
+            follow_redirects=False,
+            transport=transport,
+            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+        )
+
+    def __enter__(self) -> AiToEarnClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- endpoints -------------------------------------------------------------------------
+
+    def works_paging(self) -> dict[str, WorksPaging]:
+        """Each platform's works paging from the public `/platforms` endpoint.
+
+        Falls back to the reference table (with a warning) if the endpoint cannot be read.
+        """
+        try:
+            data, _ = self.get("/platforms")
+        except (ApiError, ResponseFormatError, RetriesExhaustedError) as err:
+            self.log.warning("Could not read /platforms (%s); using the built-in paging table", err)
+            return dict(FALLBACK_WORKS_PAGING)
+        items = data.get("list", data.get("items")) if isinstance(data, dict) else data
+        paging = dict(FALLBACK_WORKS_PAGING)
+        for item in items if isinstance(items, list) else []:
+            parsed = _parse_platform_paging(item)
+            if parsed is not None:
+                paging[parsed.platform] = parsed
+        return paging
+
+    def list_accounts(self, platform: str | None = None) -> list[Account]:
+        """Every account of the key, or of one platform (`types[]=<platform>`)."""
+        params = {"types[]": check_platform(platform)} if platform else None
+        data, request_id = self.get("/accounts", params)
+        if not isinstance(data, dict) or not isinstance(data.get("list"), list):
+            raise ResponseFormatError("/accounts", "`data.list` is missing", request_id, 200)
+        return [Account.from_api(item) for item in data["list"] if isinstance(item, dict) and "id" in item]
+
+    def iter_works_pages(self, platform: str, account_id: str, paging: WorksPaging) -> Iterator[tuple[WorksPage, WorksPaginator]]:
+        """Yield every page of an account's works, asking for the platform's largest page."""
+        paginator = WorksPaginator(limit=paging.max_limit, page=1 if paging.mode == "page" else None)
+        path = f"/works/{check_platform(platform)}"
+        while not paginator.done:
+            data, request_id = self.get(path, {"accountId": account_id, **paginator.params()})
+            page = _parse_works_page(path, data, request_id)
+            self.stats.add(pages=1)
+            paginator.advance(page)
+            yield page, paginator
+
+    # -- transport -------------------------------------------------------------------------
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> tuple[Any, str | None]:
+        """GET `path` (below /api/v2/channels); return the envelope's `data` and requestId.
+
+        Retries what the policy allows; raises AuthError, ApiError or RetriesExhaustedError.
+        """
+        endpoint = API_PREFIX + path
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
+            try:
+                return self._get_once(endpoint, path, params)
+            except AiToEarnError as err:
+                if not getattr(err, "retryable", False):
+                    raise
+                hint = getattr(err, "reset_hint_seconds", None)
+                last: BaseException = err
+            except httpx.TransportError as err:  # timeouts, refused or dropped connections
+                last = err
+                hint = None
+            delay = self.retry.delay(attempt, hint, self._rng)
+            if attempt >= self.retry.max_attempts or waited + delay > self.retry.max_total_wait_seconds:
+                raise RetriesExhaustedError(endpoint, attempt, waited, _describe_transport(last)) from last
+            self.log.warning(
+                "GET %s attempt %d failed (%s); retrying in %.2f s", endpoint, attempt, _describe_transport(last), delay
+            )
+            self.stats.add(retries=1, wait_seconds=delay)
+            time.sleep(delay)
+            waited += delay
+
+    def _get_once(self, endpoint: str, path: str, params: dict[str, str] | None) -> tuple[Any, str | None]:
+        self.stats.add(wait_seconds=self._limiter.acquire())
+        sent_id = uuid.uuid4().hex
+        with self._slots:
+            self.stats.add(requests=1)
+            response = self._http.get(path, params=params, headers={"X-Request-Id": sent_id})
+        request_id = response.headers.get("x-request-id", sent_id)
+        if response.is_redirect:
+            target = httpx.URL(response.headers.get("location", "")).host or "an unknown host"
+            raise RedirectRefusedError(
+                f"GET {endpoint} answered HTTP {response.status_code} redirecting to {target}; redirects are not "
+                "followed so the API key is only sent to AITOEARN_BASE_URL. Set AITOEARN_BASE_URL to the final address."
+            )
+        if response.status_code != 200:
+            raise ApiError(endpoint, response.status_code, response.reason_phrase or "HTTP error", request_id,
+                           http_status=response.status_code)
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            raise ResponseFormatError(endpoint, "the body is not JSON", request_id, 200) from None
+        if not isinstance(body, dict) or "code" not in body:
+            raise ResponseFormatError(endpoint, "the JSON has no `code` envelope", request_id, 200)
+        request_id = body.get("requestId") or request_id
+        code = body["code"]
+        if code == 0:
+            if "data" not in body:
+                raise ResponseFormatError(endpoint, "the envelope has no `data`", request_id, 200)
+            return body["data"], request_id
+        message = str(body.get("message", ""))
+        if code == UNAUTHORIZED:
+            raise AuthError(endpoint, code, message, request_id)
+        error = ApiError(endpoint, code, message, request_id, body.get("data"))
+        error.reset_hint_seconds = _reset_hint(response)  # type: ignore[attr-defined]
+        raise error
+
+
+def _reset_hint(response: httpx.Response) -> float | None:
+    """Seconds until `X-RateLimit-Reset` (Unix milliseconds), if the server sent it."""
+    raw = response.headers.get("x-ratelimit-reset")
+    try:
+        return max(0.0, float(raw) / 1000.0 - time.time()) if raw else None
+    except ValueError:
+        return None
+
+
+def _describe_transport(err: BaseException) -> BaseException:
+    if isinstance(err, httpx.TimeoutException):
+        return TimeoutError(f"no answer within the timeout ({type(err).__name__})")
+    if isinstance(err, httpx.TransportError):
+        return ConnectionError(f"{type(err).__name__}: {err}")
+    return err
+
+
+def _parse_works_page(path: str, data: Any, request_id: str | None) -> WorksPage:
+    endpoint = API_PREFIX + path
+    if not isinstance(data, dict):
+        raise ResponseFormatError(endpoint, "`data` is not an object", request_id, 200)
+    items, pagination = data.get("items"), data.get("pagination")
+    if not isinstance(items, list):
+        raise ResponseFormatError(endpoint, "`data.items` is missing or not a list", request_id, 200)
+    if not isinstance(pagination, dict):
+        raise ResponseFormatError(endpoint, "`data.pagination` is missing or not an object", request_id, 200)
+    return WorksPage(items=items, pagination=Pagination.from_api(pagination), request_id=request_id)
+
+
+def _parse_platform_paging(item: Any) -> WorksPaging | None:
+    if not isinstance(item, dict):
+        return None
+    platform = item.get("platform") or item.get("type") or item.get("id")
+    if platform not in FALLBACK_WORKS_PAGING:
+        return None
+    work = (item.get("capabilities") or {}).get("work") or {}
+    paging = work.get("listWorksPagination") or {}
+    if not work.get("listWorks"):
+        return WorksPaging(platform, None)
+    mode = paging.get("mode", "cursor")
+    if mode == "page":
+        return WorksPaging(platform, "page", paging.get("defaultPageSize"), paging.get("maxPageSize"))
+    if mode == "none":
+        return WorksPaging(platform, "none")
+    return WorksPaging(
+        platform, "cursor", paging.get("defaultLimit"), paging.get("maxLimit"), bool(paging.get("supportsPrevious"))
+    )

@@ -1,0 +1,42 @@
+"""The daily refresh: every platform partition of `raw_works`, and the account listing."""
+
+
+import os
+
+import dagster as dg
+
+from aitoearn_assets.defs.jobs import accounts_job, raw_works_job
+from aitoearn_assets.defs.partitions import platform_partitions
+
+DEFAULT_CRON = "0 3 * * *"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def daily_cron() -> tuple[str, str]:
+    """(cron, timezone) from AITOEARN_SCHEDULE_CRON / AITOEARN_SCHEDULE_TIMEZONE, or 03:00 Shanghai."""
+    return (
+        os.environ.get("AITOEARN_SCHEDULE_CRON", DEFAULT_CRON),
+        os.environ.get("AITOEARN_SCHEDULE_TIMEZONE", DEFAULT_TIMEZONE),
+    )
+
+
+def build_daily_schedules(cron: str, timezone: str) -> list[dg.ScheduleDefinition]:
+    @dg.schedule(
+        name="daily_raw_works",
+        job=raw_works_job,
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        description="Requests every platform partition of raw_works once a day.",
+    )
+    def daily_raw_works(context: dg.ScheduleEvaluationContext):  # noqa: ANN202
+        for platform in platform_partitions.get_partition_keys():
+            yield dg.RunRequest(run_key=platform, partition_key=platform)
+
+    daily_accounts = dg.ScheduleDefinition(
+        name="daily_accounts",
+        job=accounts_job,
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        description="Lists the key's accounts once a day.",
+    )
+    return [daily_raw_works, daily_accounts]

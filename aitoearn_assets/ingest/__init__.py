@@ -1,0 +1,1 @@
+"""Fetching and shaping API data into warehouse rows (no Dagster)."""

@@ -1,0 +1,155 @@
+"""Fetch every work of every account of one platform, concurrently, into one frame.
+
+Skip rules (the account is named with its reason; its earlier rows are kept by the writer):
+an account the API lists as offline (`status` 0), or one whose listing fails with a code no
+retry will fix (`ACCOUNT_SKIP_CODES`). Any other error fails the whole platform.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import polars as pl
+
+from aitoearn_assets.api.client import AiToEarnClient
+from aitoearn_assets.api.errors import ACCOUNT_SKIP_CODES, CANNOT_LIST_CODES, ApiError
+from aitoearn_assets.api.models import Account
+from aitoearn_assets.api.platforms import WorksPaging
+from aitoearn_assets.ingest.work_rows import RejectedWork, empty_works_frame, read_page, rows_to_frame
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SkippedAccount:
+    account_id: str
+    reason: str
+
+
+@dataclass
+class AccountWorks:
+    """One account's works, complete (every page was read)."""
+
+    account_id: str
+    frame: pl.DataFrame
+    rejected: list[RejectedWork]
+    duplicates: int
+    pages: int
+    warning: str | None
+
+
+@dataclass
+class PlatformWorks:
+    """What one platform's fetch produced; `frame` holds only completely fetched accounts."""
+
+    platform: str
+    fetched_at: datetime
+    accounts: list[Account]
+    frame: pl.DataFrame
+    fetched_account_ids: list[str] = field(default_factory=list)
+    skipped: list[SkippedAccount] = field(default_factory=list)
+    rejected: list[RejectedWork] = field(default_factory=list)
+    duplicates: int = 0
+    warnings: list[str] = field(default_factory=list)
+    cannot_list_reason: str | None = None
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def fetch_account_works(
+    client: AiToEarnClient,
+    platform: str,
+    account_id: str,
+    paging: WorksPaging,
+    fetched_at: datetime,
+    cancel: threading.Event | None = None,
+) -> AccountWorks:
+    """All pages of one account; a work served twice keeps its last-served copy."""
+    frames: list[pl.DataFrame] = []
+    rejected: list[RejectedWork] = []
+    paginator = None
+    for page, paginator in client.iter_works_pages(platform, account_id, paging):
+        if cancel is not None and cancel.is_set():
+            raise _Cancelled
+        rows, bad = read_page(account_id, page.items)
+        rejected += bad
+        if rows:
+            frames.append(rows_to_frame(platform, account_id, rows, fetched_at))
+    frame = pl.concat(frames) if frames else empty_works_frame()
+    unique = frame.unique(subset=["platform_work_id"], keep="last", maintain_order=True)
+    return AccountWorks(
+        account_id=account_id,
+        frame=unique,
+        rejected=rejected,
+        duplicates=frame.height - unique.height,
+        pages=paginator.pages if paginator else 0,
+        warning=paginator.stop_warning if paginator else None,
+    )
+
+
+def fetch_platform_works(
+    client: AiToEarnClient,
+    platform: str,
+    *,
+    max_concurrency: int = 4,
+    paging: WorksPaging | None = None,
+    log: logging.Logger | None = None,
+) -> PlatformWorks:
+    """Fetch one platform; raises on errors that are not a per-account skip."""
+    log = log or logger
+    fetched_at = datetime.now(UTC).replace(tzinfo=None)
+    paging = paging or client.works_paging()[platform]
+    accounts = client.list_accounts(platform)
+    result = PlatformWorks(platform, fetched_at, accounts, empty_works_frame())
+    if not paging.can_list:
+        result.cannot_list_reason = f"the API says {platform} cannot list works (capability work.listWorks is off)"
+        return result
+    for account in accounts:
+        if not account.is_active:
+            result.skipped.append(SkippedAccount(account.id, "the account is offline (status 0): re-authorize it"))
+    active = [a for a in accounts if a.is_active]
+
+    cancel = threading.Event()
+    done: list[AccountWorks] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(active) or 1))) as pool:
+        futures = {
+            pool.submit(fetch_account_works, client, platform, a.id, paging, fetched_at, cancel): a for a in active
+        }
+        finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        try:
+            for future in futures:
+                account = futures[future]
+                try:
+                    done.append(future.result())
+                except ApiError as err:
+                    if err.code in CANNOT_LIST_CODES:
+                        result.cannot_list_reason = f"the API answered code {err.code} ({err.message}) for works"
+                        cancel.set()
+                        return result
+                    if err.code in ACCOUNT_SKIP_CODES:
+                        result.skipped.append(SkippedAccount(account.id, f"code {err.code}: {err.message}"))
+                        log.warning("Skipping %s account %s: code %s (%s)", platform, account.id, err.code, err.message)
+                        continue
+                    raise
+        except BaseException:
+            cancel.set()
+            raise
+
+    for account_works in done:
+        result.fetched_account_ids.append(account_works.account_id)
+        result.rejected += account_works.rejected
+        result.duplicates += account_works.duplicates
+        if account_works.warning:
+            message = f"account {account_works.account_id}: {account_works.warning}"
+            result.warnings.append(message)
+            log.warning("%s %s", platform, message)
+    frames = [a.frame for a in done if a.frame.height]
+    if frames:
+        result.frame = pl.concat(frames, rechunk=False)
+    return result

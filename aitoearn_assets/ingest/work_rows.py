@@ -1,0 +1,178 @@
+"""Turn served work items into `raw_works` rows, item by item, without trusting their types.
+
+An item is stored when every field can be read faithfully; otherwise it is set aside with a
+reason (see `RejectedWork`). Counts: an int >= 0, an integral float, or a string of digits is
+read as that number; a missing or null count stays NULL ("not reported"); anything else
+(a negative number, "1.2w", a boolean, an object) makes the item unreadable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+#: API metric key -> raw_works column, in table order.
+METRICS: dict[str, str] = {
+    "viewCount": "view_count",
+    "playCount": "play_count",
+    "impressionCount": "impression_count",
+    "reachCount": "reach_count",
+    "likeCount": "like_count",
+    "collectCount": "collect_count",
+    "commentCount": "comment_count",
+    "shareCount": "share_count",
+    "saveCount": "save_count",
+    "clickCount": "click_count",
+    "engagementCount": "engagement_count",
+    "watchTimeSeconds": "watch_time_seconds",
+}
+METRIC_COLUMNS: tuple[str, ...] = tuple(METRICS.values())
+
+#: API text key -> raw_works column.
+TEXT_FIELDS: dict[str, str] = {
+    "contentMode": "content_mode",
+    "title": "title",
+    "description": "description",
+    "url": "url",
+    "coverUrl": "cover_url",
+}
+AUTHOR_FIELDS: dict[str, str] = {
+    "authorName": "author_name",
+    "authorPlatformUid": "author_platform_uid",
+    "status": "status",
+}
+
+RAW_WORKS_SCHEMA: dict[str, pl.DataType] = {
+    "platform": pl.String(),
+    "account_id": pl.String(),
+    "platform_work_id": pl.String(),
+    **{col: pl.String() for col in TEXT_FIELDS.values()},
+    "published_at": pl.Datetime("us"),
+    **{col: pl.String() for col in AUTHOR_FIELDS.values()},
+    **{col: pl.Int64() for col in METRIC_COLUMNS},
+    "fetched_at": pl.Datetime("us"),
+}
+_ITEM_COLUMNS = [c for c in RAW_WORKS_SCHEMA if c not in ("platform", "account_id", "fetched_at")]
+_DIGITS = re.compile(r"\d{1,18}")
+MAX_REJECTED_JSON_CHARS = 20_000
+
+
+class UnreadableItem(ValueError):
+    """An item field that cannot be stored faithfully; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class RejectedWork:
+    """A served item that was set aside, kept with the reason and (a prefix of) its JSON."""
+
+    account_id: str
+    platform_work_id: str | None
+    reason: str
+    raw_json: str
+
+
+def read_count(value: Any, name: str) -> int | None:
+    """A metric as a non-negative int, None when not reported; UnreadableItem otherwise."""
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is int:
+        if value < 0:
+            raise UnreadableItem(f"{name} is negative ({value})")
+        return value
+    if kind is float and value.is_integer() and value >= 0:
+        return int(value)
+    if kind is str and _DIGITS.fullmatch(value):
+        return int(value)
+    raise UnreadableItem(f"{name} is not a count ({value!r:.40})")
+
+
+def read_text(value: Any, name: str) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    if type(value) in (int, float):
+        return str(value)
+    raise UnreadableItem(f"{name} is not text ({type(value).__name__})")
+
+
+def read_timestamp(value: Any, name: str) -> datetime | None:
+    """An ISO-8601 time as a naive UTC datetime (the warehouse stores UTC)."""
+    if value is None:
+        return None
+    if type(value) is str:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+            return parsed
+    raise UnreadableItem(f"{name} is not an ISO-8601 time ({value!r:.40})")
+
+
+def read_item(item: Any) -> tuple:
+    """One item as a tuple in `_ITEM_COLUMNS` order; raises UnreadableItem."""
+    if not isinstance(item, dict):
+        raise UnreadableItem(f"the item is {type(item).__name__}, not an object")
+    work_id = read_text(item.get("platformWorkId"), "platformWorkId")
+    if not work_id:
+        raise UnreadableItem("platformWorkId is missing")
+    metrics = item.get("metrics")
+    if metrics is None:
+        metrics = {}
+    elif not isinstance(metrics, dict):
+        raise UnreadableItem(f"metrics is {type(metrics).__name__}, not an object")
+    get = item.get
+    return (
+        work_id,
+        *(read_text(get(key), key) for key in TEXT_FIELDS),
+        read_timestamp(get("publishedAt"), "publishedAt"),
+        *(read_text(get(key), key) for key in AUTHOR_FIELDS),
+        *(read_count(metrics.get(key), key) for key in METRICS),
+    )
+
+
+def reported_item_id(item: Any) -> str | None:
+    work_id = item.get("platformWorkId") if isinstance(item, dict) else None
+    return str(work_id) if isinstance(work_id, str | int) else None
+
+
+def rows_to_frame(platform: str, account_id: str, rows: list[tuple], fetched_at: datetime) -> pl.DataFrame:
+    """Rows from `read_item` as a frame with the `raw_works` schema."""
+    frame = pl.DataFrame(rows, schema={c: RAW_WORKS_SCHEMA[c] for c in _ITEM_COLUMNS}, orient="row")
+    return frame.with_columns(
+        pl.lit(platform, pl.String()).alias("platform"),
+        pl.lit(account_id, pl.String()).alias("account_id"),
+        pl.lit(fetched_at, pl.Datetime("us")).alias("fetched_at"),
+    ).select(list(RAW_WORKS_SCHEMA))
+
+
+def empty_works_frame() -> pl.DataFrame:
+    return pl.DataFrame(schema=RAW_WORKS_SCHEMA)
+
+
+def read_page(account_id: str, items: list[Any]) -> tuple[list[tuple], list[RejectedWork]]:
+    """Split a page's items into readable rows and set-aside items."""
+    rows: list[tuple] = []
+    rejected: list[RejectedWork] = []
+    for item in items:
+        try:
+            rows.append(read_item(item))
+        except UnreadableItem as why:
+            raw = json.dumps(item, ensure_ascii=False, default=str)[:MAX_REJECTED_JSON_CHARS]
+            rejected.append(RejectedWork(account_id, reported_item_id(item), str(why), raw))
+    return rows, rejected
+
+
+def reported_metrics(works: pl.DataFrame) -> list[str]:
+    """The metric columns that at least one row reports (is not NULL)."""
+    if not works.height:
+        return []
+    flags = works.select(pl.col(list(METRIC_COLUMNS)).is_not_null().any()).row(0)
+    return [col for col, reported in zip(METRIC_COLUMNS, flags, strict=True) if reported]

@@ -1,0 +1,258 @@
+"""The sandbox API: one request in, one response out; no sockets here.
+
+Faithful to the contract and the reference: the `code` envelope on HTTP 200, `X-Api-Key`
+auth (code 401), bracket paging with each platform's default and maximum page size, 15080
+for platforms that cannot list works, 15032 for hidden ones, 15089 for an oversized page,
+12600 for an unknown account and 15040 for a platform mismatch. `transport.py` serves it
+in-process and `server.py` on a loopback port, from this same code.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, PLATFORMS
+from aitoearn_assets.sandbox.dataset import SandboxDataset
+from aitoearn_assets.sandbox.faults import FaultPlan
+from aitoearn_assets.sandbox.query import parse_query
+
+SANDBOX_API_KEY = "sk-sandbox-demo-key"
+API_PREFIX = "/api/v2/channels"
+HIDDEN_PLATFORMS = frozenset({"wxSph", "wxGzh"})
+HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>Bad Gateway</h1></center></body></html>"
+
+
+@dataclass
+class SandboxRequest:
+    method: str
+    target: str  # path and query string as sent
+    headers: dict[str, str]  # lower-case names
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.target).query
+
+
+@dataclass
+class SandboxResponse:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_seconds: float = 0.0
+    drop_connection: bool = False
+
+
+class _Reject(Exception):
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        self.code, self.message, self.data = code, message, data
+
+
+@dataclass
+class SandboxApi:
+    """The stand-in API. `dataset` is what it serves, `faults` what goes wrong, `latency_seconds`
+    how long every answer takes. `seen` keeps the last requests (path and query) for tests."""
+
+    dataset: SandboxDataset = field(default_factory=SandboxDataset)
+    api_key: str = SANDBOX_API_KEY
+    latency_seconds: float = 0.0
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    seen: deque[str] = field(default_factory=lambda: deque(maxlen=20_000))
+    requests: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        with self._lock:
+            self.requests += 1
+            self.seen.append(request.target)
+        query = parse_query(request.query)
+        account_id = query.get("accountId") if isinstance(query.get("accountId"), str) else None
+        fault = self.faults.pick(request.path, account_id)
+        if fault is not None and fault.kind != "missing_pagination":
+            return self._faulty(fault.kind, fault.delay_seconds, request_id)
+        try:
+            data = self._route(request, query)
+        except _Reject as reject:
+            body = {"data": reject.data if reject.data is not None else {}, "code": reject.code,
+                    "message": reject.message, "timestamp": int(time.time() * 1000), "requestId": request_id}
+        else:
+            if fault is not None and isinstance(data, dict):
+                data.pop("pagination", None)
+            body = {"data": data, "code": 0, "message": "请求成功", "requestId": request_id}
+        return self._json(body, request_id)
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def _route(self, request: SandboxRequest, query: dict[str, Any]) -> Any:
+        path = request.path
+        if request.method != "GET" or not path.startswith(API_PREFIX):
+            raise _Reject(404, f"Cannot {request.method} {path}")
+        route = path[len(API_PREFIX) :].strip("/").split("/")
+        if route == ["platforms"]:
+            return self.platforms()
+        if request.headers.get("x-api-key") != self.api_key:
+            raise _Reject(401, "Unauthorized")
+        if route == ["accounts"]:
+            return self.accounts(query)
+        if len(route) == 2 and route[0] == "works":
+            return self.works(route[1], query)
+        raise _Reject(404, f"Cannot GET {path}")
+
+    def platforms(self) -> list[dict[str, Any]]:
+        out = []
+        for platform in PLATFORMS:
+            paging = FALLBACK_WORKS_PAGING[platform]
+            work: dict[str, Any] = {"listWorks": paging.can_list, "getLinkInfo": True, "getDetail": paging.can_list}
+            if paging.can_list:
+                work["listWorksPagination"] = {
+                    "mode": "cursor",
+                    "defaultLimit": paging.default_limit,
+                    "maxLimit": paging.max_limit,
+                    "supportsPrevious": paging.supports_previous,
+                }
+            out.append({
+                "platform": platform,
+                "status": "hidden" if platform in HIDDEN_PLATFORMS else "available",
+                "capabilities": {"work": work, "analytics": {"account": paging.can_list, "work": paging.can_list}},
+            })
+        return out
+
+    def accounts(self, query: dict[str, Any]) -> dict[str, Any]:
+        types = query.get("types", list(PLATFORMS))
+        if not isinstance(types, list) or any(t not in PLATFORMS for t in types):
+            raise _Reject(400, "Bad request")
+        listed = [a for platform in types for a in self.dataset.accounts(platform)]
+        if "status" in query:
+            listed = [a for a in listed if str(a.get("status")) == query["status"]]
+        return {"total": len(listed), "list": listed}
+
+    def works(self, platform: str, query: dict[str, Any]) -> dict[str, Any]:
+        if platform not in PLATFORMS:
+            raise _Reject(400, "Bad request")
+        account_id = query.get("accountId")
+        if not isinstance(account_id, str) or not account_id:
+            raise _Reject(400, "Bad request")
+        found = self.dataset.find_account(account_id)
+        if found is None:
+            raise _Reject(12600, "Account not found")
+        account_platform, index = found
+        if account_platform != platform:
+            raise _Reject(15040, "Account platform does not match")
+        if platform in HIDDEN_PLATFORMS:
+            raise _Reject(15032, "Platform not supported")
+        paging = FALLBACK_WORKS_PAGING[platform]
+        if not paging.can_list:
+            raise _Reject(15080, f"{platform} does not support this operation",
+                          {"platform": platform, "capability": "work.listWorks"})
+        if account_id in self.dataset.revoked_accounts:
+            raise _Reject(15048, "Account access was revoked; please re-authorize")
+        limit, offset = self._read_pagination(platform, account_id, paging, query.get("pagination", {}))
+        return self._works_page(platform, index, account_id, limit, offset)
+
+    def _read_pagination(self, platform: str, account_id: str, paging: Any, raw: Any) -> tuple[int, int]:
+        if not isinstance(raw, dict):
+            raise _Reject(400, "Bad request")
+        if "page" in raw or "pageSize" in raw:
+            if not ("page" in raw and "pageSize" in raw):
+                raise _Reject(400, "Bad request")
+            raise _Reject(15088, "Pagination mode not supported", {"platform": platform, "mode": "page"})
+        limit_raw = raw.get("limit", str(paging.default_limit))
+        if not limit_raw.isdigit() or int(limit_raw) < 1:
+            raise _Reject(400, "Bad request")
+        limit = int(limit_raw)
+        if limit > paging.max_limit:
+            raise _Reject(15089, "Pagination limit exceeded", {"platform": platform, "maxLimit": paging.max_limit})
+        direction = raw.get("direction", "next")
+        if direction not in ("next", "previous") or (direction == "previous" and "cursor" not in raw):
+            raise _Reject(400, "Bad request")
+        if direction == "previous" and not paging.supports_previous:
+            raise _Reject(15091, "Pagination direction not supported")
+        offset = 0
+        if "cursor" in raw:
+            offset = _decode_cursor(raw["cursor"], account_id)
+        return limit, offset
+
+    def _works_page(self, platform: str, index: int, account_id: str, limit: int, offset: int) -> dict[str, Any]:
+        ds = self.dataset
+        total = ds.works_count(platform, index)
+        end = min(offset + limit, total)
+        items = [ds.work(platform, index, i) for i in range(offset, end)]
+        next_offset = end
+        if ds.repeat_work_on_next_page and len(items) > 1 and end < total:
+            next_offset = end - 1
+        has_next = len(items) >= limit if platform == "KWAI" else end < total
+        if ds.empty_last_page:
+            has_next = True
+        if ds.repeat_cursor:
+            has_next, next_offset = True, limit
+        pagination: dict[str, Any] = {"mode": "cursor", "hasNext": has_next, "hasPrevious": offset > 0, "limit": limit}
+        if has_next or platform == "tiktok":  # tiktok sends a cursor even on its last page
+            pagination["nextCursor"] = _encode_cursor(account_id, next_offset)
+        if offset > 0 and FALLBACK_WORKS_PAGING[platform].supports_previous:
+            pagination["previousCursor"] = _encode_cursor(account_id, max(0, offset - limit))
+        return {"platform": platform, "items": items, "pagination": pagination}
+
+    # -- encoding --------------------------------------------------------------------------
+
+    def _json(self, body: dict[str, Any], request_id: str) -> SandboxResponse:
+        return SandboxResponse(
+            200,
+            json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+            {"content-type": "application/json; charset=utf-8", "x-request-id": request_id},
+            delay_seconds=self.latency_seconds,
+        )
+
+    def _faulty(self, kind: str, delay: float, request_id: str) -> SandboxResponse:
+        html = {"content-type": "text/html", "x-request-id": request_id}
+        if kind == "envelope_429":
+            reset = int(time.time() * 1000) + 50
+            response = self._json({"data": {"ttl": 50}, "code": 429, "message": "Too many requests",
+                                   "timestamp": int(time.time() * 1000), "requestId": request_id}, request_id)
+            response.headers["x-ratelimit-reset"] = str(reset)
+            return response
+        if kind in ("http_502", "http_503"):
+            return SandboxResponse(int(kind[-3:]), HTML_ERROR, html)
+        if kind == "retryable_15071":
+            return self._json({"data": {"category": "rate_limit", "retryable": True}, "code": 15071,
+                               "message": "Platform rate limited", "requestId": request_id}, request_id)
+        if kind == "server_error":
+            return self._json({"data": {}, "code": 500, "message": "Internal server error", "requestId": request_id},
+                              request_id)
+        if kind == "slow":
+            return SandboxResponse(200, b"{}", {"content-type": "application/json"}, delay_seconds=delay)
+        if kind == "drop_connection":
+            return SandboxResponse(200, b"", drop_connection=True)
+        if kind == "not_json":
+            return SandboxResponse(200, HTML_ERROR, html)
+        if kind == "missing_data":
+            return self._json({"code": 0, "message": "请求成功", "requestId": request_id}, request_id)
+        if kind == "redirect":
+            return SandboxResponse(302, b"", {"location": "https://elsewhere.example/api/v2/channels/accounts"})
+        raise AssertionError(kind)
+
+
+def _encode_cursor(account_id: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{account_id}|{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: Any, account_id: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        owner, offset = raw.rsplit("|", 1)
+        if owner == account_id and offset.isdigit():
+            return int(offset)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    raise _Reject(400, "Bad request")

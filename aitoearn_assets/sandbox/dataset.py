@@ -1,0 +1,243 @@
+"""The sandbox's deterministic data: accounts and works generated from a seed, never stored.
+
+Work `i` of an account is computed on demand, so an account may hold millions of works at no
+memory cost. The same seed and settings always give the same answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, PLATFORMS
+
+#: Metrics each platform really fills in `listWorks` (reference, section 5). Absent: none.
+REALISTIC_METRICS: dict[str, tuple[str, ...]] = {
+    "twitter": ("likeCount", "commentCount", "shareCount", "saveCount", "impressionCount"),
+    "tiktok": ("viewCount", "likeCount", "commentCount", "shareCount"),
+    "KWAI": ("viewCount", "likeCount", "commentCount"),
+    "instagram": ("likeCount", "commentCount"),
+}
+ALL_METRICS: tuple[str, ...] = (
+    "viewCount",
+    "playCount",
+    "impressionCount",
+    "reachCount",
+    "likeCount",
+    "collectCount",
+    "commentCount",
+    "shareCount",
+    "saveCount",
+    "clickCount",
+    "engagementCount",
+    "watchTimeSeconds",
+)
+METRIC_PROFILES = ("full", "realistic")
+HOSTILE_TEXT = "'); DROP TABLE raw_works;--"
+UNICODE_TEXT = '春节 vlog 🎉 "double" \'single\' \\ back\tslash'
+LATEST_PUBLISHED = datetime(2026, 11, 1, tzinfo=UTC)
+_MASK = (1 << 64) - 1
+
+
+def _mix(*parts: int) -> int:
+    """A fast deterministic 64-bit hash of small integers (splitmix64 steps)."""
+    x = 0x9E3779B97F4A7C15
+    for part in parts:
+        x = (x ^ (part & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
+        x ^= x >> 31
+    return x
+
+
+def _platform_index(platform: str) -> int:
+    return PLATFORMS.index(platform)
+
+
+@dataclass(frozen=True)
+class SandboxDataset:
+    """What the sandbox serves.
+
+    - `accounts_per_platform`, `works_per_account`: sizes (`works_overrides` sets single accounts).
+    - `metric_profile`: "full" (every contract metric, some missing and some zero) or
+      "realistic" (only what each platform fills in reality).
+    - `offline_accounts`: listed with `status` 0. `revoked_accounts`: listed as normal, but
+      their works answer 15048 (access revoked).
+    - `bad_items`: every 50 works, items with wrong types (see `bad_item`).
+    - `repeat_work_on_next_page`: each page starts with the previous page's last work.
+    - `empty_last_page`: the last page claims more, then an empty page claims more forever.
+    - `repeat_cursor`: every page hands out the same cursor with `hasNext` true (a server bug).
+    - `extra_accounts`: additional raw account objects appended to the listing.
+    """
+
+    seed: int = 42
+    accounts_per_platform: int = 2
+    works_per_account: int = 30
+    metric_profile: str = "full"
+    works_overrides: dict[str, int] = field(default_factory=dict)
+    offline_accounts: frozenset[str] = frozenset()
+    revoked_accounts: frozenset[str] = frozenset()
+    bad_items: bool = False
+    repeat_work_on_next_page: bool = False
+    empty_last_page: bool = False
+    repeat_cursor: bool = False
+    extra_accounts: tuple[dict[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.metric_profile not in METRIC_PROFILES:
+            raise ValueError(f"metric_profile must be one of {METRIC_PROFILES}, not {self.metric_profile!r}")
+
+    # -- accounts --------------------------------------------------------------------------
+
+    def account_id(self, platform: str, index: int) -> str:
+        return f"{platform}_u{self.seed}x{_platform_index(platform):02d}{index:04d}"
+
+    def accounts(self, platform: str) -> list[dict[str, Any]]:
+        """`ChannelAccountVo` objects of one platform."""
+        out = []
+        p = _platform_index(platform)
+        for j in range(self.accounts_per_platform):
+            account_id = self.account_id(platform, j)
+            h = _mix(self.seed, p, j, 1)
+            account: dict[str, Any] = {
+                "id": account_id,
+                "userId": f"user{self.seed}",
+                "type": platform,
+                "uid": account_id.split("_", 1)[1],
+                "account": f"acct{j}",
+                "nickname": f"{platform} creator {j}" if j % 3 else f"创作者 {j} \"{platform}\"",
+                "avatar": f"https://cdn.example/{account_id}.png",
+                "status": 0 if account_id in self.offline_accounts else 1,
+                "groupId": "default",
+                "followingCount": h % 500,
+                "workCount": self.works_count(platform, j),
+                "lastStatsTime": "2026-11-01T00:00:00.000Z",
+            }
+            if j % 4 != 3:  # every fourth account has never had its stats fetched
+                account["fansCount"] = 0 if j % 4 == 2 else 100 + h % 100_000
+                account["likeCount"] = h % 1_000_000
+            out.append(account)
+        out += [a for a in self.extra_accounts if a.get("type") == platform]
+        return out
+
+    def find_account(self, account_id: str) -> tuple[str, int] | None:
+        """(platform, index) of a generated account id, or None."""
+        for platform in PLATFORMS:
+            prefix = f"{platform}_u{self.seed}x{_platform_index(platform):02d}"
+            if account_id.startswith(prefix) and account_id[len(prefix) :].isdigit():
+                index = int(account_id[len(prefix) :])
+                if index < self.accounts_per_platform:
+                    return platform, index
+        return None
+
+    def works_count(self, platform: str, index: int) -> int:
+        return self.works_overrides.get(self.account_id(platform, index), self.works_per_account)
+
+    # -- works -----------------------------------------------------------------------------
+
+    def work(self, platform: str, index: int, i: int) -> Any:
+        """Work `i` (0 = newest) of account `index`, as served in `items[]`."""
+        p = _platform_index(platform)
+        h = _mix(self.seed, p, index, i)
+        if self.bad_items and i % 50 in BAD_ITEM_KINDS:
+            return self.bad_item(platform, index, i)
+        published = LATEST_PUBLISHED - timedelta(hours=3 * i, minutes=7 * index)
+        work: dict[str, Any] = {
+            "platformWorkId": f"{platform[:2].lower()}{index}w{i:07d}",
+            "contentMode": "video" if platform == "youtube" else ("video", "article", "article2")[h % 3],
+            "title": _title(i, h),
+            "url": f"https://{platform.lower()}.example/w/{index}/{i}",
+            "coverUrl": f"https://cdn.example/{platform}/{index}/{i}.jpg",
+            "publishedAt": published.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "authorName": f"{platform} creator {index}",
+            "authorPlatformUid": f"uid{index}",
+            "status": "published",
+        }
+        if i % 5 != 4:
+            work["description"] = "" if i % 10 == 1 else f"About work {i}. {UNICODE_TEXT if i % 6 == 0 else ''}"
+        metrics = self._metrics(platform, h)
+        if metrics is not None:
+            work["metrics"] = metrics
+        return work
+
+    def _metrics(self, platform: str, h: int) -> dict[str, int] | None:
+        if self.metric_profile == "realistic":
+            keys = REALISTIC_METRICS.get(platform)
+            if keys is None:
+                return None
+        else:
+            keys = ALL_METRICS
+        views = 50 + h % 200_000
+        out: dict[str, int] = {}
+        for n, key in enumerate(keys):
+            hk = _mix(h, n)
+            if self.metric_profile == "full" and hk % 13 == 0:
+                continue  # not reported for this work
+            if hk % 17 == 0:
+                out[key] = 0
+            elif key in ("viewCount", "playCount", "impressionCount", "reachCount"):
+                out[key] = views + hk % 1000
+            elif key == "watchTimeSeconds":
+                out[key] = views * 12 + hk % 100
+            else:
+                out[key] = hk % max(1, views // 20)
+        return out
+
+    def bad_item(self, platform: str, index: int, i: int) -> Any:
+        """Items with wrong types; readable ones are stored, the others set aside.
+
+        Positions (i mod 50): 7 likeCount "12" (read as 12); 13 viewCount "1.2w" (set aside);
+        19 commentCount -5 (set aside); 23 metrics null (all NULL); 29 an unknown field
+        (ignored); 31 a 200 KB description (stored); 37 null instead of an item (set aside).
+        """
+        kind = BAD_ITEM_KINDS[i % 50]
+        if kind == "null_item":
+            return None
+        good = dict(self._good_work(platform, index, i))
+        metrics = dict(good.get("metrics") or {})
+        if kind == "string_count":
+            metrics["likeCount"] = "12"
+        elif kind == "wan_count":
+            metrics["viewCount"] = "1.2w"
+        elif kind == "negative_count":
+            metrics["commentCount"] = -5
+        elif kind == "unknown_field":
+            good["someNewField"] = {"nested": [1, 2, 3]}
+        elif kind == "huge_description":
+            good["description"] = "长" * 70_000  # about 205 KB of UTF-8
+        good["metrics"] = None if kind == "null_metrics" else metrics
+        return good
+
+    def _good_work(self, platform: str, index: int, i: int) -> dict[str, Any]:
+        return SandboxDataset(
+            seed=self.seed,
+            accounts_per_platform=self.accounts_per_platform,
+            works_per_account=self.works_per_account,
+            metric_profile=self.metric_profile,
+        ).work(platform, index, i)
+
+
+BAD_ITEM_KINDS: dict[int, str] = {
+    7: "string_count",
+    13: "wan_count",
+    19: "negative_count",
+    23: "null_metrics",
+    29: "unknown_field",
+    31: "huge_description",
+    37: "null_item",
+}
+#: How many of each 50 bad-item positions are set aside rather than stored.
+REJECTED_BAD_KINDS = frozenset({"wan_count", "negative_count", "null_item"})
+
+
+def _title(i: int, h: int) -> str:
+    if i % 17 == 3:
+        return ""
+    if i % 23 == 5:
+        return UNICODE_TEXT
+    if i % 29 == 11:
+        return HOSTILE_TEXT
+    return f"Work {i} #{h % 1000}"
+
+
+def can_list_works(platform: str) -> bool:
+    return FALLBACK_WORKS_PAGING[platform].can_list

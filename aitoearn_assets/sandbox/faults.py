@@ -1,0 +1,75 @@
+"""Transient faults the sandbox can inject, off by default and switchable per test."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+FAULT_KINDS = frozenset(
+    {
+        "envelope_429",  # code 429 on HTTP 200, with X-RateLimit-Reset
+        "http_502",  # HTTP 502 with an HTML body
+        "http_503",  # HTTP 503 with an HTML body
+        "retryable_15071",  # platform rate limit, data.retryable true
+        "slow",  # answers after `delay_seconds` (past the client's timeout)
+        "drop_connection",  # closes the connection without answering
+        "not_json",  # HTTP 200 with an HTML body
+        "missing_data",  # code 0 envelope without `data`
+        "missing_pagination",  # works answer without `data.pagination`
+        "redirect",  # HTTP 302 to another host
+        "server_error",  # code 500 envelope (unhandled backend error)
+    }
+)
+
+
+@dataclass
+class Fault:
+    """Inject `kind` into the next `times` matching requests (None: every one), after `skip`.
+
+    A request matches when its path contains `path_contains` and, if set, its accountId equals
+    `account_id`.
+    """
+
+    kind: str
+    times: int | None = 1
+    path_contains: str = "/works/"
+    account_id: str | None = None
+    skip: int = 0
+    delay_seconds: float = 5.0
+    seen: int = 0
+    fired: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"Unknown fault {self.kind!r}; choose from {sorted(FAULT_KINDS)}")
+
+
+@dataclass
+class FaultPlan:
+    """The faults in force; thread-safe, shared by the server's handler threads."""
+
+    faults: list[Fault] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, kind: str, **options: object) -> Fault:
+        fault = Fault(kind, **options)  # type: ignore[arg-type]
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def pick(self, path: str, account_id: str | None) -> Fault | None:
+        """The fault to inject into this request, if any (and count it as fired)."""
+        with self._lock:
+            for fault in self.faults:
+                if fault.path_contains not in path or (fault.account_id and fault.account_id != account_id):
+                    continue
+                fault.seen += 1
+                if fault.seen <= fault.skip or (fault.times is not None and fault.fired >= fault.times):
+                    continue
+                fault.fired += 1
+                return fault
+        return None

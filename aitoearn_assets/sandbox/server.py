@@ -1,0 +1,65 @@
+"""Serve a SandboxApi over real HTTP/1.1 on a loopback port (threaded, keep-alive)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aitoearn_assets.api.base_url import is_loopback_host
+from aitoearn_assets.sandbox.app import SandboxApi, SandboxRequest
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: SandboxServer
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        request = SandboxRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+        response = self.server.api.handle(request)
+        if response.delay_seconds:
+            time.sleep(response.delay_seconds)
+        if response.drop_connection:
+            self.close_connection = True
+            return
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet: tests and benchmarks
+        pass
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, api: SandboxApi, host: str = "127.0.0.1", port: int = 0) -> None:
+        if not is_loopback_host(host):
+            raise ValueError(f"The sandbox serves only on this machine's loopback addresses, not {host!r}")
+        self.api = api
+        super().__init__((host, port), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+@contextmanager
+def serve_in_thread(api: SandboxApi, host: str = "127.0.0.1", port: int = 0) -> Iterator[SandboxServer]:
+    """Run a SandboxServer in a background thread for the `with` block; yields it (see base_url)."""
+    server = SandboxServer(api, host, port)
+    thread = threading.Thread(target=server.serve_forever, name="aitoearn-sandbox", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema, atomic writes and the analytics SQL (no Dagster)."""
