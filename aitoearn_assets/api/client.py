@@ -8,7 +8,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,16 +131,16 @@ class AiToEarnClient:
         paginator = WorksPaginator(limit=paging.max_limit, page=1 if paging.mode == "page" else None)
         path = f"/works/{check_platform(platform)}"
         while not paginator.done:
-            data, request_id = self.get(path, {"accountId": account_id, **paginator.params()})
-            page = _parse_works_page(path, data, request_id)
+            page = self.get(path, {"accountId": account_id, **paginator.params()}, parse=_parse_works_page)
             self.stats.add(pages=1)
             paginator.advance(page)
             yield page, paginator
 
     # -- transport -------------------------------------------------------------------------
 
-    def get(self, path: str, params: dict[str, str] | None = None) -> tuple[Any, str | None]:
-        """GET `path` (below /api/v2/channels); return the envelope's `data` and requestId.
+    def get(self, path: str, params: dict[str, str] | None = None, parse: Callable[..., Any] | None = None) -> Any:
+        """GET `path` (below /api/v2/channels); return (`data`, requestId) of the envelope, or
+        `parse(path, data, request_id)` when given (an unreadable answer is retried like a fault).
 
         Retries what the policy allows; raises AuthError, ApiError or RetriesExhaustedError.
         """
@@ -149,7 +149,8 @@ class AiToEarnClient:
         while True:
             attempt += 1
             try:
-                return self._get_once(endpoint, path, params)
+                data, request_id = self._get_once(endpoint, path, params)
+                return parse(path, data, request_id) if parse else (data, request_id)
             except AiToEarnError as err:
                 if not getattr(err, "retryable", False):
                     raise

@@ -6,3 +6,8 @@ accounts_job = dg.define_asset_job("accounts_job", selection=["accounts"], descr
 raw_works_job = dg.define_asset_job(
     "raw_works_job", selection=["raw_works"], description="Fetch one platform's works (one partition a run)."
 )
+analytics_job = dg.define_asset_job(
+    "analytics_job",
+    selection=["account_engagement", "top_works"],
+    description="Recompute account_engagement and top_works from what raw_works holds.",
+)

@@ -196,7 +196,7 @@ class SandboxApi:
         if ds.empty_last_page:
             has_next = True
         if ds.repeat_cursor:
-            has_next, next_offset = True, limit
+            has_next, next_offset = True, 0  # the first page's cursor, forever
         pagination: dict[str, Any] = {"mode": "cursor", "hasNext": has_next, "hasPrevious": offset > 0, "limit": limit}
         if has_next or platform == "tiktok":  # tiktok sends a cursor even on its last page
             pagination["nextCursor"] = _encode_cursor(account_id, next_offset)

@@ -55,7 +55,7 @@ class SandboxServer(ThreadingHTTPServer):
 def serve_in_thread(api: SandboxApi, host: str = "127.0.0.1", port: int = 0) -> Iterator[SandboxServer]:
     """Run a SandboxServer in a background thread for the `with` block; yields it (see base_url)."""
     server = SandboxServer(api, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="aitoearn-sandbox", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="aitoearn-sandbox", daemon=True)
     thread.start()
     try:
         yield server

@@ -53,3 +53,59 @@ ACCOUNTS_COLUMNS: dict[str, tuple[str, str]] = {
     "last_stats_time": ("TIMESTAMP", "when AiToEarn last fetched the counters, UTC"),
     "fetched_at": ("TIMESTAMP", "when this run listed the account, UTC"),
 }
+
+WORK_ENGAGEMENT_EXTRA_COLUMNS: dict[str, tuple[str, str]] = {
+    "interactions": (
+        "BIGINT",
+        "like_count + comment_count + share_count + collect_count + save_count, adding the ones reported; "
+        "NULL when none of the five is reported",
+    ),
+    "exposure": ("BIGINT", "the first reported of view_count, play_count, impression_count, reach_count"),
+    "exposure_metric": ("VARCHAR", "which column exposure came from (view_count, play_count, ...); NULL if none"),
+    "engagement_rate": ("DOUBLE", "interactions / exposure when both are reported and exposure > 0, else NULL"),
+}
+
+ACCOUNT_ENGAGEMENT_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "nickname": ("VARCHAR", "from accounts; NULL if the account is not listed there"),
+    "works": ("BIGINT", "works of the account in raw_works"),
+    "works_rated": ("BIGINT", "works with an engagement_rate"),
+    "interactions": ("BIGINT", "sum of interactions over works with interactions; NULL if none"),
+    "exposure": ("BIGINT", "sum of exposure over rated works; NULL if none"),
+    "engagement_rate": (
+        "DOUBLE",
+        "sum of interactions over rated works / sum of their exposure; NULL if no rated work",
+    ),
+    "median_engagement_rate": ("DOUBLE", "median of the rated works' engagement_rate; NULL if none"),
+    "followers": ("BIGINT", "accounts.fans_count; NULL if unknown"),
+    "engagement_rate_by_followers": (
+        "DOUBLE",
+        "mean interactions per work (over works with interactions) / followers; NULL if followers is NULL or 0",
+    ),
+    "first_published_at": ("TIMESTAMP", "earliest published_at of its works, UTC"),
+    "last_published_at": ("TIMESTAMP", "latest published_at of its works, UTC"),
+    "computed_at": ("TIMESTAMP", "when this table was computed, UTC"),
+}
+
+TOP_WORKS_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "rank": (
+        "INTEGER",
+        "1..N within the account: interactions desc, exposure desc, published_at desc, platform_work_id asc; "
+        "NULLs last",
+    ),
+    "platform_work_id": ("VARCHAR", "the platform's id of the work"),
+    "title": ("VARCHAR", "as served"),
+    "url": ("VARCHAR", "link to the work"),
+    "published_at": ("TIMESTAMP", "UTC"),
+    "interactions": WORK_ENGAGEMENT_EXTRA_COLUMNS["interactions"],
+    "exposure": WORK_ENGAGEMENT_EXTRA_COLUMNS["exposure"],
+    "exposure_metric": WORK_ENGAGEMENT_EXTRA_COLUMNS["exposure_metric"],
+    "engagement_rate": WORK_ENGAGEMENT_EXTRA_COLUMNS["engagement_rate"],
+    "interactions_vs_account_median": (
+        "DOUBLE",
+        "interactions / median interactions of the account's works with interactions; NULL when that median is 0",
+    ),
+}

@@ -72,3 +72,23 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     metrics_reported   VARCHAR[] NOT NULL,
     cannot_list_reason VARCHAR
 );
+
+-- raw_works plus the three per-work definitions (README, "Definitions").
+CREATE OR REPLACE VIEW work_engagement AS
+SELECT *,
+       CASE WHEN interactions IS NOT NULL AND exposure > 0 THEN interactions / exposure END AS engagement_rate
+FROM (
+    SELECT w.*,
+           CASE WHEN like_count IS NOT NULL OR comment_count IS NOT NULL OR share_count IS NOT NULL
+                  OR collect_count IS NOT NULL OR save_count IS NOT NULL
+                THEN coalesce(like_count, 0) + coalesce(comment_count, 0) + coalesce(share_count, 0)
+                   + coalesce(collect_count, 0) + coalesce(save_count, 0)
+           END::BIGINT AS interactions,
+           coalesce(view_count, play_count, impression_count, reach_count) AS exposure,
+           CASE WHEN view_count IS NOT NULL THEN 'view_count'
+                WHEN play_count IS NOT NULL THEN 'play_count'
+                WHEN impression_count IS NOT NULL THEN 'impression_count'
+                WHEN reach_count IS NOT NULL THEN 'reach_count'
+           END AS exposure_metric
+    FROM raw_works AS w
+);

@@ -1,0 +1,5 @@
+import sys
+
+from aitoearn_assets.refresh import main
+
+sys.exit(main())

@@ -1,0 +1,59 @@
+"""Analytics assets: `account_engagement` and `top_works`, computed in DuckDB."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from aitoearn_assets.defs.assets.ingest import WRITER_POOL, accounts, raw_works
+from aitoearn_assets.defs.metadata import markdown_preview, table_schema
+from aitoearn_assets.defs.schedules import daily_cron
+from aitoearn_assets.warehouse.analytics import DEFAULT_TOP_N, build_account_engagement, build_top_works
+from aitoearn_assets.warehouse.columns import ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS
+
+# Refreshed once a day, after every platform partition of that day's schedule has landed.
+DAILY_AFTER_INGEST = dg.AutomationCondition.on_cron(*daily_cron())
+
+
+class TopWorksConfig(dg.Config):
+    n: int = Field(default=DEFAULT_TOP_N, ge=1, le=10_000, description="Works kept per account.")
+
+
+@dg.asset(
+    group_name="analytics",
+    deps=[raw_works, accounts],
+    pool=WRITER_POOL,
+    kinds={"duckdb", "polars"},
+    automation_condition=DAILY_AFTER_INGEST,
+    description=(
+        "Per-account engagement (table `account_engagement`), one row per platform and account with rows in "
+        "raw_works. engagement_rate = sum of interactions over rated works / sum of their exposure; see the README "
+        "for every definition."
+    ),
+    metadata={"dagster/column_schema": table_schema(ACCOUNT_ENGAGEMENT_COLUMNS), "dagster/table_name": "account_engagement"},
+)
+def account_engagement(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        rows = build_account_engagement(con, datetime.now(UTC).replace(tzinfo=None))
+        preview = con.sql("SELECT * FROM account_engagement ORDER BY engagement_rate DESC NULLS LAST LIMIT 5").pl()
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": markdown_preview(preview)})
+
+
+@dg.asset(
+    group_name="analytics",
+    deps=[raw_works],
+    pool=WRITER_POOL,
+    kinds={"duckdb", "polars"},
+    automation_condition=DAILY_AFTER_INGEST,
+    description=(
+        "The top N works of each account by interactions (table `top_works`; N from run config, default 10), "
+        "among works with interactions."
+    ),
+    metadata={"dagster/column_schema": table_schema(TOP_WORKS_COLUMNS), "dagster/table_name": "top_works"},
+)
+def top_works(context: dg.AssetExecutionContext, config: TopWorksConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        rows = build_top_works(con, config.n)
+        preview = con.sql("SELECT * FROM top_works WHERE rank = 1 ORDER BY interactions DESC LIMIT 5").pl()
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "n": config.n, "preview": markdown_preview(preview)})

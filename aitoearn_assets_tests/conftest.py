@@ -1,0 +1,69 @@
+"""Shared fixtures: the sandbox served over real HTTP on 127.0.0.1, clients, DuckDB files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aitoearn_assets.api.client import AiToEarnClient
+from aitoearn_assets.api.retry import RetryPolicy
+from aitoearn_assets.defs.resources import AiToEarnResource
+from aitoearn_assets.sandbox import SANDBOX_API_KEY, SandboxApi, SandboxDataset, SandboxServer, serve_in_thread
+
+# Runs started in-process must not pick up a developer's real settings.
+for _name in ("AITOEARN_API_KEY", "AITOEARN_BASE_URL", "AITOEARN_DUCKDB_PATH"):
+    os.environ.pop(_name, None)
+
+FAST_RETRY = RetryPolicy(max_attempts=4, base_delay_seconds=0.01, max_delay_seconds=0.1, max_total_wait_seconds=5)
+
+
+@pytest.fixture
+def sandbox() -> SandboxApi:
+    """A small sandbox; tests change its dataset, latency and faults as they need."""
+    return SandboxApi(SandboxDataset(accounts_per_platform=2, works_per_account=30))
+
+
+@pytest.fixture
+def server(sandbox: SandboxApi) -> Iterator[SandboxServer]:
+    with serve_in_thread(sandbox) as running:
+        yield running
+
+
+@pytest.fixture
+def make_client(server: SandboxServer) -> Iterator:
+    """Factory for real-HTTP clients against the sandbox server."""
+    clients: list[AiToEarnClient] = []
+
+    def make(**options: object) -> AiToEarnClient:
+        settings: dict = {"retry": FAST_RETRY, "timeout_seconds": 2.0, **options}
+        key = settings.pop("api_key", SANDBOX_API_KEY)
+        client = AiToEarnClient(key, server.base_url, **settings)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def aitoearn(server: SandboxServer) -> AiToEarnResource:
+    """The Dagster resource pointed at the sandbox server over real HTTP, with quick retries."""
+    return AiToEarnResource(
+        api_key=SANDBOX_API_KEY,
+        base_url=server.base_url,
+        timeout_seconds=2.0,
+        max_attempts=4,
+        backoff_base_seconds=0.01,
+        max_backoff_seconds=0.1,
+        max_total_wait_seconds=5,
+        max_requests_per_second=None,
+    )
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> str:
+    return str(tmp_path / "warehouse.duckdb")
