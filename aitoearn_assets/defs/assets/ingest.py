@@ -30,6 +30,8 @@ def accounts(
 ) -> dg.MaterializeResult:
     if aitoearn.is_sandbox:
         context.log.warning(SANDBOX_NOTICE)
+    with duckdb.get_connection() as con:
+        ensure_schema(con, aitoearn.mode)
     with aitoearn.client(context.log) as client:
         listed = client.list_accounts()
         stats = client.stats
@@ -67,6 +69,8 @@ def raw_works(
     platform = context.partition_key
     if aitoearn.is_sandbox:
         context.log.warning(SANDBOX_NOTICE)
+    with duckdb.get_connection() as con:  # refuse a file of the other mode before spending API calls
+        ensure_schema(con, aitoearn.mode)
     with aitoearn.client(context.log) as client:
         fetched = fetch_platform_works(client, platform, max_concurrency=aitoearn.max_concurrency, log=context.log)
         stats = client.stats

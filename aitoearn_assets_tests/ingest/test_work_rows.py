@@ -1,0 +1,70 @@
+"""Reading served items faithfully: counts, NULL versus zero, text as served, set-aside items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from aitoearn_assets.ingest.work_rows import (
+    METRIC_COLUMNS,
+    UnreadableItem,
+    read_count,
+    read_item,
+    read_page,
+    read_timestamp,
+    reported_metrics,
+    rows_to_frame,
+)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0, 0), (12, 12), ("12", 12), (12.0, 12), (None, None)])
+def test_counts_that_can_be_read_faithfully(value, expected):
+    assert read_count(value, "likeCount") == expected
+
+
+@pytest.mark.parametrize("value", [-5, "1.2w", "12.5", 1.5, True, {"n": 1}, [], ""])
+def test_counts_that_cannot(value):
+    with pytest.raises(UnreadableItem, match="likeCount"):
+        read_count(value, "likeCount")
+
+
+def test_published_at_is_stored_as_utc():
+    assert read_timestamp("2026-07-02T12:00:00.000Z", "t") == datetime(2026, 7, 2, 12)
+    assert read_timestamp("2026-07-02T20:00:00+08:00", "t") == datetime(2026, 7, 2, 12)
+    with pytest.raises(UnreadableItem):
+        read_timestamp("yesterday", "t")
+
+
+def test_missing_metric_is_null_and_zero_stays_zero():
+    frame = rows_to_frame(
+        "tiktok", "acc", [read_item({"platformWorkId": "w1", "metrics": {"likeCount": 0}})], datetime(2026, 1, 1)
+    )
+    row = frame.row(0, named=True)
+    assert row["like_count"] == 0
+    assert all(row[c] is None for c in METRIC_COLUMNS if c != "like_count")
+    assert reported_metrics(frame) == ["like_count"]
+
+
+def test_text_is_kept_exactly_as_served():
+    texts = ["", "春节 🎉 \"q\" 'single' \\ \t", "'); DROP TABLE raw_works;--", "x" * 200_000]
+    rows = [read_item({"platformWorkId": f"w{i}", "title": t}) for i, t in enumerate(texts)]
+    frame = rows_to_frame("xhs", "acc", rows, datetime(2026, 1, 1))
+    assert frame["title"].to_list() == texts
+
+
+def test_a_bad_item_is_set_aside_and_the_rest_kept():
+    items = [
+        {"platformWorkId": "ok", "metrics": {"likeCount": "7"}, "unknownField": 1},
+        {"platformWorkId": "neg", "metrics": {"commentCount": -1}},
+        None,
+        {"platformWorkId": "nullmetrics", "metrics": None},
+        {"title": "no id"},
+    ]
+    rows, rejected = read_page("acc", items)
+    assert [r[0] for r in rows] == ["ok", "nullmetrics"]
+    assert [(r.platform_work_id, r.reason) for r in rejected] == [
+        ("neg", "commentCount is negative (-1)"),
+        (None, "the item is NoneType, not an object"),
+        (None, "platformWorkId is missing"),
+    ]
