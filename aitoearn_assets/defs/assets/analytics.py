@@ -12,8 +12,25 @@ from aitoearn_assets.defs.schedules import daily_cron
 from aitoearn_assets.warehouse.analytics import DEFAULT_TOP_N, build_account_engagement, build_top_works
 from aitoearn_assets.warehouse.columns import ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS
 
-# Refreshed once a day, after every platform partition of that day's schedule has landed.
-DAILY_AFTER_INGEST = dg.AutomationCondition.on_cron(*daily_cron())
+
+
+def after_daily_ingest(cron: str, timezone: str) -> dg.AutomationCondition:
+    """Once per cron tick, when every upstream partition has finished since the tick.
+
+    "Finished" is landed (materialized since the tick) or failed (its latest run failed and none
+    is under way), so one platform whose API is down does not hold back the others' numbers.
+    The stock `on_cron` fires as soon as *any* partition lands, hence this condition.
+    """
+    tick = dg.AutomationCondition.cron_tick_passed(cron, timezone)
+    landed = dg.AutomationCondition.newly_updated().since(tick)
+    failed = dg.AutomationCondition.execution_failed() & ~dg.AutomationCondition.in_progress()
+    finished = landed | failed | dg.AutomationCondition.will_be_requested()
+    return (tick.since_last_handled() & ~dg.AutomationCondition.any_deps_match(~finished)).with_label(
+        "after every upstream partition finished since the daily tick"
+    )
+
+
+DAILY_AFTER_INGEST = after_daily_ingest(*daily_cron())
 
 
 class TopWorksConfig(dg.Config):

@@ -1,0 +1,81 @@
+"""The daily schedule requests every platform; the analytics wait for all of them to finish."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+
+from aitoearn_assets.api.platforms import PLATFORMS
+from aitoearn_assets.definitions import defs
+from aitoearn_assets.defs.schedules import DEFAULT_CRON, DEFAULT_TIMEZONE, build_daily_schedules
+
+from .helpers import materialize_platform
+
+
+def test_daily_schedule_requests_every_platform_partition():
+    schedule = defs.resolve_schedule_def("daily_raw_works")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == (DEFAULT_CRON, DEFAULT_TIMEZONE)
+    at = dt.datetime(2026, 11, 29, 3, tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
+    context = dg.build_schedule_context(scheduled_execution_time=at, repository_def=defs.get_repository_def())
+    requests = list(schedule.evaluate_tick(context).run_requests or [])
+    assert [r.partition_key for r in requests] == list(PLATFORMS)
+    assert defs.resolve_schedule_def("daily_accounts").cron_schedule == DEFAULT_CRON
+
+
+def test_schedule_time_is_configurable():
+    raw, accounts = build_daily_schedules("30 6 * * 1-5", "UTC")
+    assert (raw.cron_schedule, raw.execution_timezone, accounts.cron_schedule) == ("30 6 * * 1-5", "UTC", "30 6 * * 1-5")
+
+
+def last_tick(now: dt.datetime) -> dt.datetime:
+    tz = ZoneInfo(DEFAULT_TIMEZONE)
+    tick = now.astimezone(tz).replace(hour=3, minute=0, second=0, microsecond=0)
+    return tick if tick <= now else tick - dt.timedelta(days=1)
+
+
+def evaluate(instance, at, cursor=None):
+    return dg.evaluate_automation_conditions(defs=defs, instance=instance, evaluation_time=at, cursor=cursor)
+
+
+def requested(result) -> set[str]:
+    return {r.key.to_user_string() for r in result.results if r.true_subset.size}
+
+
+@pytest.fixture
+def before_tick():
+    """An instance whose automation cursor was taken just before the latest daily tick."""
+    instance = dg.DagsterInstance.ephemeral()
+    now = dt.datetime.now(dt.UTC)
+    first = evaluate(instance, last_tick(now) - dt.timedelta(minutes=5))
+    assert first.total_requested == 0
+    return instance, first.cursor, now
+
+
+def test_analytics_run_once_after_every_partition_landed(before_tick):
+    instance, cursor, now = before_tick
+    instance.report_runless_asset_event(dg.AssetMaterialization("accounts"))
+    for platform in PLATFORMS[:-1]:
+        instance.report_runless_asset_event(dg.AssetMaterialization("raw_works", partition=platform))
+    partial = evaluate(instance, now + dt.timedelta(minutes=1), cursor)
+    assert partial.total_requested == 0  # google_business has not finished yet
+
+    instance.report_runless_asset_event(dg.AssetMaterialization("raw_works", partition=PLATFORMS[-1]))
+    complete = evaluate(instance, now + dt.timedelta(minutes=2), partial.cursor)
+    assert requested(complete) == {"account_engagement", "top_works"}
+    assert evaluate(instance, now + dt.timedelta(minutes=3), complete.cursor).total_requested == 0
+
+
+def test_a_failed_platform_does_not_hold_back_the_analytics(before_tick, aitoearn, db_path, sandbox):
+    instance, cursor, now = before_tick
+    instance.report_runless_asset_event(dg.AssetMaterialization("accounts"))
+    for platform in PLATFORMS:
+        if platform != "KWAI":
+            instance.report_runless_asset_event(dg.AssetMaterialization("raw_works", partition=platform))
+    sandbox.faults.add("http_502", times=None)
+    assert not materialize_platform(aitoearn, db_path, "KWAI", instance=instance).success
+
+    result = evaluate(instance, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1), cursor)
+    assert requested(result) == {"account_engagement", "top_works"}
