@@ -1,7 +1,7 @@
 """The project's one `Definitions`, configured from the environment (see README, "Settings")."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.assets import analytics, ingest
 from aitoearn_assets.defs.checks import analytics_checks, raw_works_checks
@@ -16,6 +16,6 @@ defs = dg.Definitions(
     schedules=build_daily_schedules(*daily_cron()),
     resources={
         "aitoearn": resource_from_env(),
-        "duckdb": DuckDBResource(database=duckdb_path_from_env()),
+        "warehouse": WarehouseResource(database=duckdb_path_from_env()),
     },
 )

@@ -68,7 +68,7 @@ class AiToEarnResource(dg.ConfigurableResource):
         )
         if self.is_sandbox:  # in-process, nobody to be polite to: no rate cap
             common["max_requests_per_second"] = None
-            api = sandbox_api or SandboxApi(SandboxDataset(accounts_per_platform=3, works_per_account=40))
+            api = sandbox_api or SandboxApi(SandboxDataset(accounts_per_platform=3, works_per_account=120))
             return AiToEarnClient(SANDBOX_API_KEY, "http://127.0.0.1", transport=SandboxTransport(api), **common)
         return AiToEarnClient(self.api_key or "", self.base_url, **common)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
+from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.assets.analytics import account_engagement, top_works
 from aitoearn_assets.defs.assets.ingest import accounts, raw_works
@@ -16,7 +16,7 @@ ANALYTICS_CHECKS = dg.load_asset_checks_from_modules([analytics_checks])
 
 
 def resources(aitoearn: AiToEarnResource, db_path: str) -> dict:
-    return {"aitoearn": aitoearn, "duckdb": DuckDBResource(database=db_path)}
+    return {"aitoearn": aitoearn, "warehouse": WarehouseResource(database=db_path)}
 
 
 def materialize_platform(

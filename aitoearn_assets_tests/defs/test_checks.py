@@ -7,7 +7,7 @@ from datetime import datetime
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
+from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.checks.analytics_checks import (
     account_engagement_one_row_per_account,
@@ -53,7 +53,7 @@ def add_run(con, platform: str, at: datetime, metrics: list[str], skipped: list[
 
 
 def run(check, path: str) -> dg.AssetCheckResult:
-    return check(duckdb=DuckDBResource(database=path))
+    return check(warehouse=WarehouseResource(database=path))
 
 
 def spoil(path: str, sql: str, *params) -> None:

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+from aitoearn_assets.defs.warehouse import WarehouseResource
 from pydantic import Field
 
 from aitoearn_assets.defs.assets.ingest import WRITER_POOL, accounts, raw_works
@@ -50,8 +50,8 @@ class TopWorksConfig(dg.Config):
     ),
     metadata={"dagster/column_schema": table_schema(ACCOUNT_ENGAGEMENT_COLUMNS), "dagster/table_name": "account_engagement"},
 )
-def account_engagement(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    with duckdb.get_connection() as con:
+def account_engagement(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.writer() as con:
         rows = build_account_engagement(con, datetime.now(UTC).replace(tzinfo=None))
         preview = con.sql("SELECT * FROM account_engagement ORDER BY engagement_rate DESC NULLS LAST LIMIT 5").pl()
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": markdown_preview(preview)})
@@ -69,8 +69,8 @@ def account_engagement(context: dg.AssetExecutionContext, duckdb: DuckDBResource
     ),
     metadata={"dagster/column_schema": table_schema(TOP_WORKS_COLUMNS), "dagster/table_name": "top_works"},
 )
-def top_works(context: dg.AssetExecutionContext, config: TopWorksConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    with duckdb.get_connection() as con:
+def top_works(context: dg.AssetExecutionContext, config: TopWorksConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.writer() as con:
         rows = build_top_works(con, config.n)
         preview = con.sql("SELECT * FROM top_works WHERE rank = 1 ORDER BY interactions DESC LIMIT 5").pl()
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "n": config.n, "preview": markdown_preview(preview)})

@@ -3,7 +3,7 @@
 
 import dagster as dg
 import polars as pl
-from dagster_duckdb import DuckDBResource
+from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.metadata import markdown_preview, table_schema
 from aitoearn_assets.defs.partitions import platform_partitions
@@ -26,17 +26,17 @@ WRITER_POOL = "duckdb_writer"
     metadata={"dagster/column_schema": table_schema(ACCOUNTS_COLUMNS), "dagster/table_name": "accounts"},
 )
 def accounts(
-    context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     if aitoearn.is_sandbox:
         context.log.warning(SANDBOX_NOTICE)
-    with duckdb.get_connection() as con:
+    with warehouse.get_connection() as con:
         ensure_schema(con, aitoearn.mode)
     with aitoearn.client(context.log) as client:
         listed = client.list_accounts()
         stats = client.stats
     frame = accounts_frame(listed, _now())
-    with duckdb.get_connection() as con:  # fetch first, then take the file lock
+    with warehouse.writer() as con:  # fetch first, then take the file lock
         ensure_schema(con, aitoearn.mode)
         replace_accounts(con, frame)
     return dg.MaterializeResult(
@@ -64,12 +64,12 @@ def accounts(
     metadata={"dagster/column_schema": table_schema(RAW_WORKS_COLUMNS), "dagster/table_name": "raw_works"},
 )
 def raw_works(
-    context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     platform = context.partition_key
     if aitoearn.is_sandbox:
         context.log.warning(SANDBOX_NOTICE)
-    with duckdb.get_connection() as con:  # refuse a file of the other mode before spending API calls
+    with warehouse.get_connection() as con:  # refuse a file of the other mode before spending API calls
         ensure_schema(con, aitoearn.mode)
     with aitoearn.client(context.log) as client:
         fetched = fetch_platform_works(client, platform, max_concurrency=aitoearn.max_concurrency, log=context.log)
@@ -77,7 +77,7 @@ def raw_works(
     if fetched.cannot_list_reason:
         context.log.info("%s: zero rows, %s", platform, fetched.cannot_list_reason)
     rejected = _rejected_frame(fetched)
-    with duckdb.get_connection() as con:
+    with warehouse.writer() as con:
         ensure_schema(con, aitoearn.mode)
         replace_account_works(
             con,

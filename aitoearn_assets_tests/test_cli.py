@@ -1,0 +1,89 @@
+"""The documented CLI commands, in real processes, and the key in none of their traces."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from aitoearn_assets.sandbox import SandboxApi, SandboxDataset, serve_in_thread
+from aitoearn_assets.warehouse.publish import analyst_copy_path
+
+REPO = Path(__file__).parents[1]
+DAGSTER = str(Path(sys.executable).parent / "dagster")
+SECRET = "sk-TEST-secret-7f3a9c1e5b"
+WRONG_SECRET = "sk-TEST-wrong-d41d8cd98f"
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")} | env
+    return subprocess.run(
+        [DAGSTER, *args], cwd=REPO, env=full_env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def materialize(select: str, env: dict[str, str], partition: str | None = None) -> subprocess.CompletedProcess:
+    args = ["asset", "materialize", "-m", "aitoearn_assets.definitions", "--select", select]
+    return run_cli(args + (["--partition", partition] if partition else []), env)
+
+
+def count(db: str, sql: str) -> int:
+    with duckdb.connect(db, read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_documented_commands_in_sandbox_mode(tmp_path):
+    env = {"AITOEARN_DUCKDB_PATH": str(tmp_path / "demo.duckdb"), "DAGSTER_HOME": str(tmp_path)}
+    done = materialize("raw_works", env, partition="KWAI")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "SANDBOX MODE" in done.stderr
+    assert count(env["AITOEARN_DUCKDB_PATH"], "SELECT count(*) FROM raw_works WHERE platform = 'KWAI'") == 360
+
+    done = materialize("account_engagement,top_works", env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    analyst = analyst_copy_path(env["AITOEARN_DUCKDB_PATH"])
+    assert count(analyst, "SELECT count(*) FROM account_engagement") == 3
+    assert count(analyst, "SELECT count(*) FROM top_works") == 30
+
+    assert run_cli(["definitions", "validate"], env).returncode == 0
+
+
+def key_traces(folder: Path, databases: list[str], secret: str) -> list[str]:
+    """Every place under `folder` (file bytes) and in `databases` (every text cell) holding `secret`."""
+    found = [str(p) for p in folder.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+    for db in databases:
+        with duckdb.connect(db, read_only=True) as con:
+            for table, column in con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
+            ).fetchall():
+                if con.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" LIKE ?', [f"%{secret}%"]).fetchone()[0]:
+                    found.append(f"{db}:{table}.{column}")
+    return found
+
+
+def test_live_mode_over_http_never_leaks_the_key(tmp_path):
+    dataset = SandboxDataset(accounts_per_platform=2, works_per_account=30, revoked_accounts=frozenset({"tiktok_u42x080001"}))
+    api = SandboxApi(dataset, api_key=SECRET)
+    api.faults.add("http_503", times=2)
+    api.faults.add("envelope_429", times=1, skip=3)
+    home = tmp_path / "home"
+    home.mkdir()
+    db = str(tmp_path / "live.duckdb")
+    with serve_in_thread(api) as server:
+        env = {"AITOEARN_BASE_URL": server.base_url, "AITOEARN_DUCKDB_PATH": db, "DAGSTER_HOME": str(home)}
+        good = materialize("raw_works", env | {"AITOEARN_API_KEY": SECRET}, partition="tiktok")
+        bad = materialize("raw_works", env | {"AITOEARN_API_KEY": WRONG_SECRET}, partition="tiktok")
+
+    assert good.returncode == 0, good.stderr[-3000:]
+    assert count(db, "SELECT count(*) FROM raw_works") == 30  # one account revoked, skipped
+    assert bad.returncode != 0 and "AITOEARN_API_KEY" in bad.stderr and "401" in bad.stderr
+    assert api.faults.faults[0].fired == 2
+
+    for secret in (SECRET, WRONG_SECRET):
+        for output in (good.stdout, good.stderr, bad.stdout, bad.stderr):
+            assert secret not in output
+        assert key_traces(home, [db, analyst_copy_path(db)], secret) == []
+        assert key_traces(tmp_path, [], secret) == []
