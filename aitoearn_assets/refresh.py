@@ -39,15 +39,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aitoearn_assets", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("refresh", help="accounts, every raw_works partition, then the analytics tables")
-    cmd.add_argument("--platform", action="append", choices=platform_partitions.get_partition_keys(),
-                     help="only these platforms (repeatable); default: all 15")
+    cmd.add_argument(
+        "--platform",
+        action="append",
+        choices=platform_partitions.get_partition_keys(),
+        help="only these platforms (repeatable); default: all 15",
+    )
     args = parser.parse_args(argv)
     platforms = args.platform or platform_partitions.get_partition_keys()
     with dg.DagsterInstance.get() as instance:
         failed = refresh(platforms, instance)
     if failed:
-        print(f"Failed: {', '.join(failed)}. The warehouse keeps its previous data for those; see the run logs "
-              "in `dagster dev`.", file=sys.stderr)
+        print(
+            f"Failed: {', '.join(failed)}. The warehouse keeps its previous data for those; see the run logs "
+            "in `dagster dev`.",
+            file=sys.stderr,
+        )
         return 1
     print("Refresh complete.")
     return 0

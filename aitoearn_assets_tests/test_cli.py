@@ -59,13 +59,17 @@ def key_traces(folder: Path, databases: list[str], secret: str) -> list[str]:
             for table, column in con.execute(
                 "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
             ).fetchall():
-                if con.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" LIKE ?', [f"%{secret}%"]).fetchone()[0]:
+                if con.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" LIKE ?', [f"%{secret}%"]).fetchone()[
+                    0
+                ]:
                     found.append(f"{db}:{table}.{column}")
     return found
 
 
 def test_live_mode_over_http_never_leaks_the_key(tmp_path):
-    dataset = SandboxDataset(accounts_per_platform=2, works_per_account=30, revoked_accounts=frozenset({"tiktok_u42x080001"}))
+    dataset = SandboxDataset(
+        accounts_per_platform=2, works_per_account=30, revoked_accounts=frozenset({"tiktok_u42x080001"})
+    )
     api = SandboxApi(dataset, api_key=SECRET)
     api.faults.add("http_503", times=2)
     api.faults.add("envelope_429", times=1, skip=3)

@@ -45,7 +45,6 @@ def test_example_query_runs_on_the_analyst_copy(analyst_db, sql):
         assert rows, "the example finds nothing in the sandbox warehouse"
 
 
-
 def test_every_column_is_documented():
     for columns in (RAW_WORKS_COLUMNS, ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS):
         for name in columns:

@@ -126,7 +126,9 @@ class AiToEarnClient:
             raise ResponseFormatError("/accounts", "`data.list` is missing", request_id, 200)
         return [Account.from_api(item) for item in data["list"] if isinstance(item, dict) and "id" in item]
 
-    def iter_works_pages(self, platform: str, account_id: str, paging: WorksPaging) -> Iterator[tuple[WorksPage, WorksPaginator]]:
+    def iter_works_pages(
+        self, platform: str, account_id: str, paging: WorksPaging
+    ) -> Iterator[tuple[WorksPage, WorksPaginator]]:
         """Yield every page of an account's works, asking for the platform's largest page."""
         paginator = WorksPaginator(limit=paging.max_limit, page=1 if paging.mode == "page" else None)
         path = f"/works/{check_platform(platform)}"
@@ -183,8 +185,13 @@ class AiToEarnClient:
                 "followed so the API key is only sent to AITOEARN_BASE_URL. Set AITOEARN_BASE_URL to the final address."
             )
         if response.status_code != 200:
-            raise ApiError(endpoint, response.status_code, response.reason_phrase or "HTTP error", request_id,
-                           http_status=response.status_code)
+            raise ApiError(
+                endpoint,
+                response.status_code,
+                response.reason_phrase or "HTTP error",
+                request_id,
+                http_status=response.status_code,
+            )
         try:
             body = json.loads(response.content)
         except ValueError:

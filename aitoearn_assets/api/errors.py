@@ -96,7 +96,9 @@ class ResponseFormatError(AiToEarnError):
         self.request_id = request_id
         self.http_status = http_status
         rid = request_id or "none sent"
-        super().__init__(f"GET {endpoint} returned an unreadable answer (HTTP {http_status}): {problem}; requestId {rid}")
+        super().__init__(
+            f"GET {endpoint} returned an unreadable answer (HTTP {http_status}): {problem}; requestId {rid}"
+        )
 
     retryable = True
 

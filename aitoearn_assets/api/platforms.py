@@ -39,9 +39,7 @@ class WorksPaging:
 
 
 # The backend's per-platform table (reference section 1); used when `/platforms` cannot be read.
-FALLBACK_WORKS_PAGING: dict[str, WorksPaging] = {
-    p: WorksPaging(p, None) for p in PLATFORMS
-} | {
+FALLBACK_WORKS_PAGING: dict[str, WorksPaging] = {p: WorksPaging(p, None) for p in PLATFORMS} | {
     "youtube": WorksPaging("youtube", "cursor", 25, 50),
     "twitter": WorksPaging("twitter", "cursor", 10, 100),
     "tiktok": WorksPaging("tiktok", "cursor", 20, 20),

@@ -29,7 +29,9 @@ class RetryPolicy:
         if min(self.base_delay_seconds, self.max_delay_seconds, self.max_total_wait_seconds) < 0:
             raise ValueError("retry delays must not be negative")
 
-    def delay(self, retry_number: int, server_hint_seconds: float | None = None, rng: random.Random | None = None) -> float:
+    def delay(
+        self, retry_number: int, server_hint_seconds: float | None = None, rng: random.Random | None = None
+    ) -> float:
         """Seconds to wait before retry number `retry_number` (1-based)."""
         cap = min(self.max_delay_seconds, self.base_delay_seconds * 2 ** (retry_number - 1))
         jittered = cap / 2 + (rng or random).uniform(0, cap / 2)

@@ -1,6 +1,5 @@
 """Dagster resources: the AiToEarn API and the settings that choose sandbox or live."""
 
-
 import logging
 import os
 from pathlib import Path

@@ -1,6 +1,5 @@
 """The daily refresh: every platform partition of `raw_works`, and the account listing."""
 
-
 import os
 
 import dagster as dg
@@ -28,7 +27,7 @@ def build_daily_schedules(cron: str, timezone: str) -> list[dg.ScheduleDefinitio
         execution_timezone=timezone,
         description="Requests every platform partition of raw_works once a day.",
     )
-    def daily_raw_works(context: dg.ScheduleEvaluationContext):  # noqa: ANN202
+    def daily_raw_works(context: dg.ScheduleEvaluationContext):
         for platform in platform_partitions.get_partition_keys():
             yield dg.RunRequest(run_key=platform, partition_key=platform)
 

@@ -22,7 +22,7 @@ ACCOUNTS_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _lenient(reader, value, name):  # noqa: ANN001, ANN202
+def _lenient(reader, value, name):  # noqa: ANN001
     """An unreadable account field becomes NULL: one odd counter must not hide the account."""
     try:
         return reader(value, name)

@@ -74,7 +74,7 @@ def fetch_account_works(
     frames: list[pl.DataFrame] = []
     rejected: list[RejectedWork] = []
     paginator = None
-    for page, paginator in client.iter_works_pages(platform, account_id, paging):
+    for page, paginator in client.iter_works_pages(platform, account_id, paging):  # noqa: B007 - read after the loop
         if cancel is not None and cancel.is_set():
             raise _Cancelled
         rows, bad = read_page(account_id, page.items)
@@ -121,7 +121,7 @@ def fetch_platform_works(
         futures = {
             pool.submit(fetch_account_works, client, platform, a.id, paging, fetched_at, cancel): a for a in active
         }
-        finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        wait(futures, return_when=FIRST_EXCEPTION)
         try:
             for future in futures:
                 account = futures[future]

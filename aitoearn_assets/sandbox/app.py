@@ -27,7 +27,9 @@ from aitoearn_assets.sandbox.query import parse_query
 SANDBOX_API_KEY = "sk-sandbox-demo-key"
 API_PREFIX = "/api/v2/channels"
 HIDDEN_PLATFORMS = frozenset({"wxSph", "wxGzh"})
-HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>Bad Gateway</h1></center></body></html>"
+HTML_ERROR = (
+    b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>Bad Gateway</h1></center></body></html>"
+)
 
 
 @dataclass
@@ -70,6 +72,8 @@ class SandboxApi:
     faults: FaultPlan = field(default_factory=FaultPlan)
     seen: deque[str] = field(default_factory=lambda: deque(maxlen=20_000))
     requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
@@ -77,6 +81,17 @@ class SandboxApi:
         with self._lock:
             self.requests += 1
             self.seen.append(request.target)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency_seconds:
+                time.sleep(self.latency_seconds)
+            return self._answer(request, request_id)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, request: SandboxRequest, request_id: str) -> SandboxResponse:
         query = parse_query(request.query)
         account_id = query.get("accountId") if isinstance(query.get("accountId"), str) else None
         fault = self.faults.pick(request.path, account_id)
@@ -85,8 +100,13 @@ class SandboxApi:
         try:
             data = self._route(request, query)
         except _Reject as reject:
-            body = {"data": reject.data if reject.data is not None else {}, "code": reject.code,
-                    "message": reject.message, "timestamp": int(time.time() * 1000), "requestId": request_id}
+            body = {
+                "data": reject.data if reject.data is not None else {},
+                "code": reject.code,
+                "message": reject.message,
+                "timestamp": int(time.time() * 1000),
+                "requestId": request_id,
+            }
         else:
             if fault is not None and isinstance(data, dict):
                 data.pop("pagination", None)
@@ -122,11 +142,13 @@ class SandboxApi:
                     "maxLimit": paging.max_limit,
                     "supportsPrevious": paging.supports_previous,
                 }
-            out.append({
-                "platform": platform,
-                "status": "hidden" if platform in HIDDEN_PLATFORMS else "available",
-                "capabilities": {"work": work, "analytics": {"account": paging.can_list, "work": paging.can_list}},
-            })
+            out.append(
+                {
+                    "platform": platform,
+                    "status": "hidden" if platform in HIDDEN_PLATFORMS else "available",
+                    "capabilities": {"work": work, "analytics": {"account": paging.can_list, "work": paging.can_list}},
+                }
+            )
         return out
 
     def accounts(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -154,8 +176,11 @@ class SandboxApi:
             raise _Reject(15032, "Platform not supported")
         paging = FALLBACK_WORKS_PAGING[platform]
         if not paging.can_list:
-            raise _Reject(15080, f"{platform} does not support this operation",
-                          {"platform": platform, "capability": "work.listWorks"})
+            raise _Reject(
+                15080,
+                f"{platform} does not support this operation",
+                {"platform": platform, "capability": "work.listWorks"},
+            )
         if account_id in self.dataset.revoked_accounts:
             raise _Reject(15048, "Account access was revoked; please re-authorize")
         limit, offset = self._read_pagination(platform, account_id, paging, query.get("pagination", {}))
@@ -211,25 +236,40 @@ class SandboxApi:
             200,
             json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
             {"content-type": "application/json; charset=utf-8", "x-request-id": request_id},
-            delay_seconds=self.latency_seconds,
         )
 
     def _faulty(self, kind: str, delay: float, request_id: str) -> SandboxResponse:
         html = {"content-type": "text/html", "x-request-id": request_id}
         if kind == "envelope_429":
             reset = int(time.time() * 1000) + 50
-            response = self._json({"data": {"ttl": 50}, "code": 429, "message": "Too many requests",
-                                   "timestamp": int(time.time() * 1000), "requestId": request_id}, request_id)
+            response = self._json(
+                {
+                    "data": {"ttl": 50},
+                    "code": 429,
+                    "message": "Too many requests",
+                    "timestamp": int(time.time() * 1000),
+                    "requestId": request_id,
+                },
+                request_id,
+            )
             response.headers["x-ratelimit-reset"] = str(reset)
             return response
         if kind in ("http_502", "http_503"):
             return SandboxResponse(int(kind[-3:]), HTML_ERROR, html)
         if kind == "retryable_15071":
-            return self._json({"data": {"category": "rate_limit", "retryable": True}, "code": 15071,
-                               "message": "Platform rate limited", "requestId": request_id}, request_id)
+            return self._json(
+                {
+                    "data": {"category": "rate_limit", "retryable": True},
+                    "code": 15071,
+                    "message": "Platform rate limited",
+                    "requestId": request_id,
+                },
+                request_id,
+            )
         if kind == "server_error":
-            return self._json({"data": {}, "code": 500, "message": "Internal server error", "requestId": request_id},
-                              request_id)
+            return self._json(
+                {"data": {}, "code": 500, "message": "Internal server error", "requestId": request_id}, request_id
+            )
         if kind == "slow":
             return SandboxResponse(200, b"{}", {"content-type": "application/json"}, delay_seconds=delay)
         if kind == "drop_connection":

@@ -35,7 +35,7 @@ ALL_METRICS: tuple[str, ...] = (
 )
 METRIC_PROFILES = ("full", "realistic")
 HOSTILE_TEXT = "'); DROP TABLE raw_works;--"
-UNICODE_TEXT = '春节 vlog 🎉 "double" \'single\' \\ back\tslash'
+UNICODE_TEXT = "春节 vlog 🎉 \"double\" 'single' \\ back\tslash"
 LATEST_PUBLISHED = datetime(2026, 11, 1, tzinfo=UTC)
 _MASK = (1 << 64) - 1
 
@@ -104,7 +104,7 @@ class SandboxDataset:
                 "type": platform,
                 "uid": account_id.split("_", 1)[1],
                 "account": f"acct{j}",
-                "nickname": f"{platform} creator {j}" if j % 3 else f"创作者 {j} \"{platform}\"",
+                "nickname": f"{platform} creator {j}" if j % 3 else f'创作者 {j} "{platform}"',
                 "avatar": f"https://cdn.example/{account_id}.png",
                 "status": 0 if account_id in self.offline_accounts else 1,
                 "groupId": "default",

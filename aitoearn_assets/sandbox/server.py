@@ -16,7 +16,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: SandboxServer
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         request = SandboxRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
         response = self.server.api.handle(request)
         if response.delay_seconds:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+
 import duckdb
 import polars as pl
-
 
 
 @contextmanager

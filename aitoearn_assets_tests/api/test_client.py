@@ -24,7 +24,11 @@ def works_requests(sandbox: SandboxApi) -> list[dict[str, list[str]]]:
 
 def all_work_ids(client: AiToEarnClient, platform: str, account_id: str) -> list[str]:
     paging = client.works_paging()[platform]
-    return [item["platformWorkId"] for page, _ in client.iter_works_pages(platform, account_id, paging) for item in page.items]
+    return [
+        item["platformWorkId"]
+        for page, _ in client.iter_works_pages(platform, account_id, paging)
+        for item in page.items
+    ]
 
 
 def test_accounts_are_listed_per_platform_with_bracket_array(make_client, sandbox):
@@ -120,7 +124,7 @@ def test_non_retryable_codes_are_not_retried(make_client, sandbox):
 
 def test_redirects_are_refused_so_the_key_stays_on_the_host(make_client, sandbox):
     sandbox.faults.add("redirect", times=None, path_contains="/accounts")
-    with pytest.raises(RedirectRefusedError, match="elsewhere.example"):
+    with pytest.raises(RedirectRefusedError, match=r"elsewhere\.example"):
         make_client().list_accounts()
     assert sandbox.requests == 1
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 import duckdb
-from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.assets.analytics import account_engagement, top_works
 from aitoearn_assets.defs.assets.ingest import accounts, raw_works
 from aitoearn_assets.defs.checks import analytics_checks, raw_works_checks
 from aitoearn_assets.defs.resources import AiToEarnResource
+from aitoearn_assets.defs.warehouse import WarehouseResource
 
 RAW_WORKS_CHECKS = dg.load_asset_checks_from_modules([raw_works_checks])
 ANALYTICS_CHECKS = dg.load_asset_checks_from_modules([analytics_checks])

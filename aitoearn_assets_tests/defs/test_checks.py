@@ -7,7 +7,6 @@ from datetime import datetime
 import dagster as dg
 import duckdb
 import pytest
-from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.checks.analytics_checks import (
     account_engagement_one_row_per_account,
@@ -19,6 +18,7 @@ from aitoearn_assets.defs.checks.raw_works_checks import (
     raw_works_metrics_still_reported,
     raw_works_no_negative_metrics,
 )
+from aitoearn_assets.defs.warehouse import WarehouseResource
 from aitoearn_assets.warehouse.analytics import build_account_engagement
 from aitoearn_assets.warehouse.schema import ensure_schema
 
@@ -105,7 +105,11 @@ def test_a_metric_the_platform_stopped_reporting_warns(warehouse):
 
 
 def test_engagement_missing_an_account_fails(warehouse):
-    spoil(warehouse, "INSERT INTO raw_works (platform, account_id, platform_work_id, fetched_at) VALUES ('KWAI', 'new', 'x', ?)", T)
+    spoil(
+        warehouse,
+        "INSERT INTO raw_works (platform, account_id, platform_work_id, fetched_at) VALUES ('KWAI', 'new', 'x', ?)",
+        T,
+    )
     result = run(account_engagement_one_row_per_account, warehouse)
     assert not result.passed and result.metadata["missing"].value == 1
 

@@ -58,7 +58,9 @@ def test_a_skipped_account_keeps_its_earlier_rows(aitoearn, db_path, sandbox):
     materialize_platform(aitoearn, db_path, "instagram")
     revoked = sandbox.dataset.account_id("instagram", 0)
     kept = table(db_path, f"SELECT * FROM raw_works WHERE account_id = '{revoked}' ORDER BY ALL")
-    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=40, revoked_accounts=frozenset({revoked}))
+    sandbox.dataset = SandboxDataset(
+        accounts_per_platform=2, works_per_account=40, revoked_accounts=frozenset({revoked})
+    )
 
     result = materialize_platform(aitoearn, db_path, "instagram")
 
@@ -75,7 +77,7 @@ def test_null_versus_zero_and_text_round_trip(aitoearn, db_path):
     materialize_platform(aitoearn, db_path, "tiktok")
     rows = table(db_path, "SELECT title, view_count, like_count FROM raw_works")
     titles = {r[0] for r in rows}
-    assert {"", "'); DROP TABLE raw_works;--", '春节 vlog 🎉 "double" \'single\' \\ back\tslash'} <= titles
+    assert {"", "'); DROP TABLE raw_works;--", "春节 vlog 🎉 \"double\" 'single' \\ back\tslash"} <= titles
     assert any(r[1] == 0 for r in rows) and any(r[1] is None for r in rows)  # the "full" profile has both
     assert table(db_path, "SELECT count(*) FROM raw_works WHERE description IS NULL")[0][0] > 0
     assert table(db_path, "SELECT count(*) FROM raw_works WHERE description = ''")[0][0] > 0

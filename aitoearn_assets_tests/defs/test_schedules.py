@@ -27,7 +27,11 @@ def test_daily_schedule_requests_every_platform_partition():
 
 def test_schedule_time_is_configurable():
     raw, accounts = build_daily_schedules("30 6 * * 1-5", "UTC")
-    assert (raw.cron_schedule, raw.execution_timezone, accounts.cron_schedule) == ("30 6 * * 1-5", "UTC", "30 6 * * 1-5")
+    assert (raw.cron_schedule, raw.execution_timezone, accounts.cron_schedule) == (
+        "30 6 * * 1-5",
+        "UTC",
+        "30 6 * * 1-5",
+    )
 
 
 def last_tick(now: dt.datetime) -> dt.datetime:
@@ -69,7 +73,7 @@ def test_analytics_run_once_after_every_partition_landed(before_tick):
 
 
 def test_a_failed_platform_does_not_hold_back_the_analytics(before_tick, aitoearn, db_path, sandbox):
-    instance, cursor, now = before_tick
+    instance, cursor, _now = before_tick
     instance.report_runless_asset_event(dg.AssetMaterialization("accounts"))
     for platform in PLATFORMS:
         if platform != "KWAI":

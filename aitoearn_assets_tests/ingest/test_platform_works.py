@@ -49,3 +49,15 @@ def test_bad_items_are_set_aside_and_counted(make_client, sandbox):
     assert rows["kw0w0000007"]["like_count"] == 12
     assert all(rows["kw0w0000023"][c] is None for c in ("view_count", "like_count"))
     assert len(rows["kw0w0000031"]["description"]) == 70_000
+
+
+def test_concurrency_and_rate_stay_within_the_politeness_limits(make_client, sandbox):
+    sandbox.dataset = SandboxDataset(accounts_per_platform=6, works_per_account=10)
+    sandbox.latency_seconds = 0.05
+    result = fetch_platform_works(make_client(max_concurrency=2), "KWAI", max_concurrency=4)
+    assert len(result.fetched_account_ids) == 6
+    assert sandbox.max_in_flight == 2  # the client's bound wins over a larger thread pool
+
+    sandbox.max_in_flight = 0
+    fetch_platform_works(make_client(max_concurrency=4), "KWAI", max_concurrency=4)
+    assert sandbox.max_in_flight == 4

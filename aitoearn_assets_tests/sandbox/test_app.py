@@ -61,18 +61,33 @@ def test_works_error_codes(http, sandbox, platform, account, params, code):
 def test_flat_paging_parameters_are_ignored_like_the_real_server(http, sandbox):
     account_id = sandbox.dataset.account_id("twitter", 0)
     first = body(http.get("/works/twitter", params={"accountId": account_id}))["data"]
-    flat = body(http.get("/works/twitter", params={"accountId": account_id, "cursor": first["pagination"]["nextCursor"], "limit": "3"}))["data"]
+    flat = body(
+        http.get(
+            "/works/twitter",
+            params={"accountId": account_id, "cursor": first["pagination"]["nextCursor"], "limit": "3"},
+        )
+    )["data"]
     assert flat == first  # page 1 with the default limit (10) again: a loop for a naive client
     assert len(first["items"]) == 10 and first["pagination"]["hasNext"] is True
 
 
 def test_platform_quirks(http, sandbox):
     sandbox.dataset = SandboxDataset(accounts_per_platform=1, works_per_account=40)
-    kwai = body(http.get("/works/KWAI", params={"accountId": sandbox.dataset.account_id("KWAI", 0), "pagination[limit]": "20"}))
+    kwai = body(
+        http.get("/works/KWAI", params={"accountId": sandbox.dataset.account_id("KWAI", 0), "pagination[limit]": "20"})
+    )
     assert kwai["data"]["pagination"]["hasNext"] is True  # items >= limit, even on the last full page
     tiktok_id = sandbox.dataset.account_id("tiktok", 0)
-    last = body(http.get("/works/tiktok", params={"accountId": tiktok_id, "pagination[limit]": "20",
-                                                  "pagination[cursor]": first_cursor(http, tiktok_id)}))
+    last = body(
+        http.get(
+            "/works/tiktok",
+            params={
+                "accountId": tiktok_id,
+                "pagination[limit]": "20",
+                "pagination[cursor]": first_cursor(http, tiktok_id),
+            },
+        )
+    )
     assert last["data"]["pagination"]["hasNext"] is False and "nextCursor" in last["data"]["pagination"]
 
 

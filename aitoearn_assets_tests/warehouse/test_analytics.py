@@ -56,11 +56,23 @@ def rows(con, sql: str) -> dict:
 
 
 def test_per_work_definitions(con):
-    got = rows(con, "SELECT platform_work_id AS key, interactions, exposure, exposure_metric, engagement_rate "
-                    "FROM work_engagement")
-    assert got["a1"] == {"interactions": 15, "exposure": 1000, "exposure_metric": "view_count", "engagement_rate": 0.015}
+    got = rows(
+        con,
+        "SELECT platform_work_id AS key, interactions, exposure, exposure_metric, engagement_rate FROM work_engagement",
+    )
+    assert got["a1"] == {
+        "interactions": 15,
+        "exposure": 1000,
+        "exposure_metric": "view_count",
+        "engagement_rate": 0.015,
+    }
     assert got["a2"] == {"interactions": 20, "exposure": 200, "exposure_metric": "play_count", "engagement_rate": 0.1}
-    assert got["a3"] == {"interactions": None, "exposure": 500, "exposure_metric": "view_count", "engagement_rate": None}
+    assert got["a3"] == {
+        "interactions": None,
+        "exposure": 500,
+        "exposure_metric": "view_count",
+        "engagement_rate": None,
+    }
     assert got["a4"]["engagement_rate"] is None and got["a4"]["exposure"] == 0
     assert got["a5"] == {"interactions": 8, "exposure": None, "exposure_metric": None, "engagement_rate": None}
 
@@ -86,8 +98,11 @@ def test_account_engagement(con):
     assert c["nickname"] is None and c["followers"] is None and c["engagement_rate_by_followers"] is None
     assert c["engagement_rate"] == pytest.approx(32 / 350) and c["median_engagement_rate"] == pytest.approx(0.1)
 
-    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                             "WHERE table_name = 'account_engagement'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'account_engagement'"
+        ).fetchall()
+    )
     assert types["works"] == types["interactions"] == types["exposure"] == types["followers"] == "BIGINT"
 
 

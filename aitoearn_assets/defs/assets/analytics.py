@@ -3,15 +3,14 @@
 from datetime import UTC, datetime
 
 import dagster as dg
-from aitoearn_assets.defs.warehouse import WarehouseResource
 from pydantic import Field
 
 from aitoearn_assets.defs.assets.ingest import WRITER_POOL, accounts, raw_works
 from aitoearn_assets.defs.metadata import markdown_preview, table_schema
 from aitoearn_assets.defs.schedules import daily_cron
+from aitoearn_assets.defs.warehouse import WarehouseResource
 from aitoearn_assets.warehouse.analytics import DEFAULT_TOP_N, build_account_engagement, build_top_works
 from aitoearn_assets.warehouse.columns import ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS
-
 
 
 def after_daily_ingest(cron: str, timezone: str) -> dg.AutomationCondition:
@@ -48,7 +47,10 @@ class TopWorksConfig(dg.Config):
         "raw_works. engagement_rate = sum of interactions over rated works / sum of their exposure; see the README "
         "for every definition."
     ),
-    metadata={"dagster/column_schema": table_schema(ACCOUNT_ENGAGEMENT_COLUMNS), "dagster/table_name": "account_engagement"},
+    metadata={
+        "dagster/column_schema": table_schema(ACCOUNT_ENGAGEMENT_COLUMNS),
+        "dagster/table_name": "account_engagement",
+    },
 )
 def account_engagement(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
@@ -69,8 +71,12 @@ def account_engagement(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     ),
     metadata={"dagster/column_schema": table_schema(TOP_WORKS_COLUMNS), "dagster/table_name": "top_works"},
 )
-def top_works(context: dg.AssetExecutionContext, config: TopWorksConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def top_works(
+    context: dg.AssetExecutionContext, config: TopWorksConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     with warehouse.writer() as con:
         rows = build_top_works(con, config.n)
         preview = con.sql("SELECT * FROM top_works WHERE rank = 1 ORDER BY interactions DESC LIMIT 5").pl()
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "n": config.n, "preview": markdown_preview(preview)})
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": rows, "n": config.n, "preview": markdown_preview(preview)}
+    )

@@ -1,13 +1,12 @@
 """Ingest assets: `accounts` and `raw_works` (one partition per platform)."""
 
-
 import dagster as dg
 import polars as pl
-from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.metadata import markdown_preview, table_schema
 from aitoearn_assets.defs.partitions import platform_partitions
 from aitoearn_assets.defs.resources import SANDBOX_NOTICE, AiToEarnResource
+from aitoearn_assets.defs.warehouse import WarehouseResource
 from aitoearn_assets.ingest.account_rows import accounts_frame
 from aitoearn_assets.ingest.platform_works import PlatformWorks, fetch_platform_works
 from aitoearn_assets.ingest.work_rows import reported_metrics
@@ -134,7 +133,7 @@ def _rejected_frame(fetched: PlatformWorks) -> pl.DataFrame:
     )
 
 
-def _now():  # noqa: ANN202
+def _now():
     from datetime import UTC, datetime
 
     return datetime.now(UTC).replace(tzinfo=None)

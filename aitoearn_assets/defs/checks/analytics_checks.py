@@ -1,9 +1,9 @@
 """Asset checks on the analytics tables."""
 
 import dagster as dg
-from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.assets.analytics import account_engagement
+from aitoearn_assets.defs.warehouse import WarehouseResource
 from aitoearn_assets.warehouse import quality
 
 

@@ -1,9 +1,9 @@
 """Asset checks on `raw_works` (they look at the whole table, every platform)."""
 
 import dagster as dg
-from aitoearn_assets.defs.warehouse import WarehouseResource
 
 from aitoearn_assets.defs.assets.ingest import raw_works
+from aitoearn_assets.defs.warehouse import WarehouseResource
 from aitoearn_assets.warehouse import quality
 
 

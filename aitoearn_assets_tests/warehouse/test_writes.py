@@ -1,0 +1,149 @@
+"""Writes are all-or-nothing: a failure or a kill -9 leaves the previous data; SQL is parameterized."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+
+import duckdb
+import polars as pl
+import pytest
+
+from aitoearn_assets.ingest.work_rows import RAW_WORKS_SCHEMA
+from aitoearn_assets.warehouse.schema import WarehouseModeError, ensure_schema
+from aitoearn_assets.warehouse.writes import replace_account_works
+
+T = datetime(2026, 11, 1)
+HOSTILE = "'); DROP TABLE raw_works;--"
+
+
+def works(account_ids: list[str], n: int, title: str = "t") -> pl.DataFrame:
+    rows = [
+        {
+            "platform": "tiktok",
+            "account_id": a,
+            "platform_work_id": f"w{i}",
+            "title": title,
+            "like_count": i,
+            "fetched_at": T,
+        }
+        for a in account_ids
+        for i in range(n)
+    ]
+    return pl.DataFrame(rows, schema=RAW_WORKS_SCHEMA)
+
+
+def no_rejected() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={"platform": pl.String, "account_id": pl.String, "platform_work_id": pl.String,
+                "reason": pl.String, "raw_json": pl.String, "fetched_at": pl.Datetime("us")}
+    )  # fmt: skip
+
+
+def record(**extra) -> dict:
+    return {
+        "run_id": "r",
+        "fetched_at": T,
+        "accounts_listed": [],
+        "accounts_skipped": [],
+        "metrics_reported": [],
+        **extra,
+    }
+
+
+def snapshot(con) -> list[tuple]:
+    return con.execute("SELECT * FROM raw_works ORDER BY ALL").fetchall()
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con, "live")
+    replace_account_works(con, "tiktok", ["a", "b"], works(["a", "b"], 5), no_rejected(), record())
+    yield con
+    con.close()
+
+
+def test_only_the_fetched_accounts_are_replaced(con):
+    replace_account_works(con, "tiktok", ["a"], works(["a"], 2, title="new"), no_rejected(), record())
+    got = con.execute("SELECT account_id, count(*), min(title) FROM raw_works GROUP BY 1 ORDER BY 1").fetchall()
+    assert got == [("a", 2, "new"), ("b", 5, "t")]
+
+
+def test_a_failing_write_changes_nothing(con):
+    before = snapshot(con)
+    broken = works(["a"], 3).with_columns(pl.lit("not a timestamp").alias("published_at"))
+    with pytest.raises(duckdb.Error):
+        replace_account_works(con, "tiktok", ["a"], broken, no_rejected(), record())
+    assert snapshot(con) == before
+    assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
+
+
+def test_hostile_strings_are_data_not_sql(con):
+    replace_account_works(
+        con,
+        "tiktok",
+        [HOSTILE],
+        works([HOSTILE], 2, title=HOSTILE),
+        no_rejected(),
+        record(accounts_skipped=[{"account_id": HOSTILE, "reason": HOSTILE}]),
+    )
+    replace_account_works(con, "tiktok", [HOSTILE], works([HOSTILE], 1, title=HOSTILE), no_rejected(), record())
+    assert con.execute(
+        "SELECT count(*) FROM raw_works WHERE account_id = ? AND title = ?", [HOSTILE, HOSTILE]
+    ).fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (11,)
+
+
+def test_a_file_never_mixes_sandbox_and_live(con):
+    with pytest.raises(WarehouseModeError, match="AITOEARN_DUCKDB_PATH"):
+        ensure_schema(con, "sandbox")
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    from aitoearn_assets_tests.warehouse.test_writes import works, no_rejected, record
+    from aitoearn_assets.warehouse.writes import replace_account_works
+
+    class PausingConnection:
+        # Delegates to DuckDB; stops for good just before COMMIT, with the rows deleted and inserted.
+        def __init__(self, con):
+            self.con = con
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+        def execute(self, sql, *args):
+            if sql.startswith("COMMIT"):
+                print("IN TRANSACTION", flush=True)
+                time.sleep(600)
+            return self.con.execute(sql, *args)
+
+    con = duckdb.connect(sys.argv[1])
+    replace_account_works(PausingConnection(con), "tiktok", ["a", "b"], works(["a", "b"], 300_000, title="half"),
+                          no_rejected(), record())
+    """
+)
+
+
+def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
+    path = str(tmp_path / "killed.duckdb")
+    with duckdb.connect(path) as con:
+        ensure_schema(con, "live")
+        replace_account_works(con, "tiktok", ["a", "b"], works(["a", "b"], 5), no_rejected(), record())
+        before = snapshot(con)
+
+    child = subprocess.Popen([sys.executable, "-c", CHILD, path], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "IN TRANSACTION"  # 600,000 rows written, not committed
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    with duckdb.connect(path) as con:  # the file opens, the old rows are there, the next write works
+        assert snapshot(con) == before
+        replace_account_works(con, "tiktok", ["a"], works(["a"], 1), no_rejected(), record())
+        assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (6,)
