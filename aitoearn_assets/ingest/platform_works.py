@@ -23,6 +23,10 @@ from aitoearn_assets.ingest.work_rows import RejectedWork, empty_works_frame, re
 
 logger = logging.getLogger(__name__)
 
+#: Rows gathered before they become a columnar frame: large enough that building frames costs
+#: little per row, small enough that an account with millions of works stays in flat memory.
+CHUNK_ROWS = 10_000
+
 
 @dataclass(frozen=True)
 class SkippedAccount:
@@ -73,14 +77,19 @@ def fetch_account_works(
     """All pages of one account; a work served twice keeps its last-served copy."""
     frames: list[pl.DataFrame] = []
     rejected: list[RejectedWork] = []
+    pending: list[tuple] = []
     paginator = None
     for page, paginator in client.iter_works_pages(platform, account_id, paging):  # noqa: B007 - read after the loop
         if cancel is not None and cancel.is_set():
             raise _Cancelled
         rows, bad = read_page(account_id, page.items)
         rejected += bad
-        if rows:
-            frames.append(rows_to_frame(platform, account_id, rows, fetched_at))
+        pending += rows
+        if len(pending) >= CHUNK_ROWS:
+            frames.append(rows_to_frame(platform, account_id, pending, fetched_at))
+            pending = []
+    if pending:
+        frames.append(rows_to_frame(platform, account_id, pending, fetched_at))
     frame = pl.concat(frames) if frames else empty_works_frame()
     unique = frame.unique(subset=["platform_work_id"], keep="last", maintain_order=True)
     return AccountWorks(

@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--works-per-account", type=int, default=30)
     parser.add_argument("--metric-profile", choices=METRIC_PROFILES, default="full")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer")
+    parser.add_argument("--cache-answers", action="store_true", help="encode each answer once (benchmarks)")
     args = parser.parse_args(argv)
     dataset = SandboxDataset(
         seed=args.seed,
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
         works_per_account=args.works_per_account,
         metric_profile=args.metric_profile,
     )
-    server = SandboxServer(SandboxApi(dataset, latency_seconds=args.latency_ms / 1000), args.host, args.port)
+    server = SandboxServer(SandboxApi(dataset, latency_seconds=args.latency_ms / 1000, cache_answers=args.cache_answers), args.host, args.port)
     print(f"AiToEarn sandbox on {server.base_url} (key: {SANDBOX_API_KEY}); Ctrl-C stops it", flush=True)
     try:
         server.serve_forever()

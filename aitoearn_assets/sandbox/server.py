@@ -14,6 +14,8 @@ from aitoearn_assets.sandbox.app import SandboxApi, SandboxRequest
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave together: no 40 ms delayed-ACK stalls
+    wbufsize = -1  # buffered; the stdlib flushes after each request
     server: SandboxServer
 
     def do_GET(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import duckdb
@@ -69,7 +69,9 @@ def replace_accounts(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame) -> 
             con.unregister("incoming_accounts")
 
 
-def replace_table_as(con: duckdb.DuckDBPyConnection, table: str, select_sql: str, params: Sequence[object] = ()) -> int:
+def replace_table_as(
+    con: duckdb.DuckDBPyConnection, table: str, select_sql: str, params: Sequence[object] | Mapping[str, object] = ()
+) -> int:
     """`CREATE OR REPLACE TABLE table AS select_sql` in one transaction; returns the row count.
 
     `table` must be a plain identifier chosen by the code, never by data or config.
@@ -77,6 +79,6 @@ def replace_table_as(con: duckdb.DuckDBPyConnection, table: str, select_sql: str
     if not table.isidentifier():
         raise ValueError(f"not a table name: {table!r}")
     with transaction(con):
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select_sql}", list(params))
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select_sql}", params if isinstance(params, Mapping) else list(params))
         (count,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # type: ignore[misc]
     return int(count)

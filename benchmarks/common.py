@@ -1,0 +1,69 @@
+"""Shared benchmark plumbing: the sandbox server process, measuring a child process, the table."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).parent
+LISTABLE = ["youtube", "KWAI", "twitter", "tiktok", "facebook", "instagram", "threads", "pinterest"]
+MAX_LIMIT = {"youtube": 50, "twitter": 100, "tiktok": 20, "KWAI": 200, "facebook": 100, "instagram": 100,
+             "threads": 100, "pinterest": 100}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def sandbox_server(accounts_per_platform: int, works_per_account: int, latency_ms: float) -> Iterator[str]:
+    """The sandbox API in its own process on 127.0.0.1 (answers cached after first use); yields its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aitoearn_assets.sandbox", "--port", str(port), "--cache-answers",
+         "--accounts-per-platform", str(accounts_per_platform), "--works-per-account", str(works_per_account),
+         "--latency-ms", str(latency_ms)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        server.stdout.readline()  # the banner: it is listening
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def run_measured(script: str, *args: str) -> dict:
+    """Run `benchmarks/<script>` in a child process; returns its JSON result plus its cost."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(HERE / script), *args], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{script} failed:\n{done.stderr[-4000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result.setdefault("wall_seconds", wall)
+    result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["peak_rss_mb"] = result.get("peak_rss_mb") or after.ru_maxrss / 1024
+    return result
+
+
+def report(**values: object) -> None:
+    """The last line a contender prints: its result as JSON."""
+    values["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(values), flush=True)
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
