@@ -43,7 +43,7 @@ def main() -> None:
                 requests += 2
                 if platform not in MAX_LIMIT:
                     continue
-                for n, pages in pool.map(lambda a: account_works(platform, a["id"]), accounts):
+                for n, pages in pool.map(account_works, [platform] * len(accounts), [a["id"] for a in accounts]):
                     works, requests = works + n, requests + pages
     report(works=works, requests=requests, wall_seconds=time.perf_counter() - started)
 

@@ -1,4 +1,4 @@
-"""Fetch every work of every account of one platform, concurrently, into one frame.
+"""Fetch every work of every account of one platform, concurrently, into Parquet chunks on disk.
 
 Skip rules (the account is named with its reason; its earlier rows are kept by the writer):
 an account the API lists as offline (`status` 0), or one whose listing fails with a code no
@@ -12,6 +12,7 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
 
@@ -19,12 +20,13 @@ from aitoearn_assets.api.client import AiToEarnClient
 from aitoearn_assets.api.errors import ACCOUNT_SKIP_CODES, CANNOT_LIST_CODES, ApiError
 from aitoearn_assets.api.models import Account
 from aitoearn_assets.api.platforms import WorksPaging
-from aitoearn_assets.ingest.work_rows import RejectedWork, empty_works_frame, read_page, rows_to_frame
+from aitoearn_assets.ingest.staging import WorksStage
+from aitoearn_assets.ingest.work_rows import RejectedWork, read_page, rows_to_frame
 
 logger = logging.getLogger(__name__)
 
-#: Rows gathered before they become a columnar frame: large enough that building frames costs
-#: little per row, small enough that an account with millions of works stays in flat memory.
+#: Rows gathered before they become a columnar frame and go to the stage: large enough that
+#: building frames costs little per row, small enough that memory stays flat.
 CHUNK_ROWS = 10_000
 
 
@@ -36,30 +38,41 @@ class SkippedAccount:
 
 @dataclass
 class AccountWorks:
-    """One account's works, complete (every page was read)."""
+    """One account's works, complete (every page was read), staged on disk."""
 
     account_id: str
-    frame: pl.DataFrame
     rejected: list[RejectedWork]
-    duplicates: int
     pages: int
     warning: str | None
 
 
 @dataclass
 class PlatformWorks:
-    """What one platform's fetch produced; `frame` holds only completely fetched accounts."""
+    """What one platform's fetch produced. `stage` holds the rows; only the accounts in
+    `fetched_account_ids` were fetched completely and may be written."""
 
     platform: str
     fetched_at: datetime
     accounts: list[Account]
-    frame: pl.DataFrame
+    stage: WorksStage
     fetched_account_ids: list[str] = field(default_factory=list)
     skipped: list[SkippedAccount] = field(default_factory=list)
     rejected: list[RejectedWork] = field(default_factory=list)
-    duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
     cannot_list_reason: str | None = None
+
+    @property
+    def staged_files(self) -> list[str]:
+        return self.stage.files(self.fetched_account_ids)
+
+    @property
+    def staged_rows(self) -> int:
+        """Rows fetched for the complete accounts, a work served twice counted twice."""
+        return self.stage.rows(self.fetched_account_ids)
+
+    def read_frame(self) -> pl.DataFrame:
+        """The works of the complete accounts, each once (small data and tests)."""
+        return self.stage.read(self.fetched_account_ids)
 
 
 class _Cancelled(Exception):
@@ -72,10 +85,10 @@ def fetch_account_works(
     account_id: str,
     paging: WorksPaging,
     fetched_at: datetime,
+    stage: WorksStage,
     cancel: threading.Event | None = None,
 ) -> AccountWorks:
-    """All pages of one account; a work served twice keeps its last-served copy."""
-    frames: list[pl.DataFrame] = []
+    """All pages of one account, spilled to `stage` in served order."""
     rejected: list[RejectedWork] = []
     pending: list[tuple] = []
     paginator = None
@@ -86,17 +99,13 @@ def fetch_account_works(
         rejected += bad
         pending += rows
         if len(pending) >= CHUNK_ROWS:
-            frames.append(rows_to_frame(platform, account_id, pending, fetched_at))
+            stage.add(account_id, rows_to_frame(platform, account_id, pending, fetched_at))
             pending = []
     if pending:
-        frames.append(rows_to_frame(platform, account_id, pending, fetched_at))
-    frame = pl.concat(frames) if frames else empty_works_frame()
-    unique = frame.unique(subset=["platform_work_id"], keep="last", maintain_order=True)
+        stage.add(account_id, rows_to_frame(platform, account_id, pending, fetched_at))
     return AccountWorks(
         account_id=account_id,
-        frame=unique,
         rejected=rejected,
-        duplicates=frame.height - unique.height,
         pages=paginator.pages if paginator else 0,
         warning=paginator.stop_warning if paginator else None,
     )
@@ -105,17 +114,19 @@ def fetch_account_works(
 def fetch_platform_works(
     client: AiToEarnClient,
     platform: str,
+    stage_dir: str | Path,
     *,
     max_concurrency: int = 4,
     paging: WorksPaging | None = None,
     log: logging.Logger | None = None,
 ) -> PlatformWorks:
-    """Fetch one platform; raises on errors that are not a per-account skip."""
+    """Fetch one platform into Parquet chunks under `stage_dir`; raises on errors that are not
+    a per-account skip."""
     log = log or logger
     fetched_at = datetime.now(UTC).replace(tzinfo=None)
     paging = paging or client.works_paging()[platform]
     accounts = client.list_accounts(platform)
-    result = PlatformWorks(platform, fetched_at, accounts, empty_works_frame())
+    result = PlatformWorks(platform, fetched_at, accounts, WorksStage(stage_dir))
     if not paging.can_list:
         result.cannot_list_reason = f"the API says {platform} cannot list works (capability work.listWorks is off)"
         return result
@@ -128,7 +139,8 @@ def fetch_platform_works(
     done: list[AccountWorks] = []
     with ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(active) or 1))) as pool:
         futures = {
-            pool.submit(fetch_account_works, client, platform, a.id, paging, fetched_at, cancel): a for a in active
+            pool.submit(fetch_account_works, client, platform, a.id, paging, fetched_at, result.stage, cancel): a
+            for a in active
         }
         wait(futures, return_when=FIRST_EXCEPTION)
         try:
@@ -153,12 +165,8 @@ def fetch_platform_works(
     for account_works in done:
         result.fetched_account_ids.append(account_works.account_id)
         result.rejected += account_works.rejected
-        result.duplicates += account_works.duplicates
         if account_works.warning:
             message = f"account {account_works.account_id}: {account_works.warning}"
             result.warnings.append(message)
             log.warning("%s %s", platform, message)
-    frames = [a.frame for a in done if a.frame.height]
-    if frames:
-        result.frame = pl.concat(frames, rechunk=False)
     return result

@@ -180,11 +180,3 @@ def read_page(account_id: str, items: list[Any]) -> tuple[list[tuple], list[Reje
             raw = json.dumps(item, ensure_ascii=False, default=str)[:MAX_REJECTED_JSON_CHARS]
             rejected.append(RejectedWork(account_id, reported_item_id(item), str(why), raw))
     return rows, rejected
-
-
-def reported_metrics(works: pl.DataFrame) -> list[str]:
-    """The metric columns that at least one row reports (is not NULL)."""
-    if not works.height:
-        return []
-    flags = works.select(pl.col(list(METRIC_COLUMNS)).is_not_null().any()).row(0)
-    return [col for col, reported in zip(METRIC_COLUMNS, flags, strict=True) if reported]

@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> None:
         works_per_account=args.works_per_account,
         metric_profile=args.metric_profile,
     )
-    server = SandboxServer(SandboxApi(dataset, latency_seconds=args.latency_ms / 1000, cache_answers=args.cache_answers), args.host, args.port)
+    server = SandboxServer(
+        SandboxApi(dataset, latency_seconds=args.latency_ms / 1000, cache_answers=args.cache_answers),
+        args.host,
+        args.port,
+    )
     print(f"AiToEarn sandbox on {server.base_url} (key: {SANDBOX_API_KEY}); Ctrl-C stops it", flush=True)
     try:
         server.serve_forever()

@@ -71,6 +71,7 @@ class SandboxApi:
     latency_seconds: float = 0.0
     faults: FaultPlan = field(default_factory=FaultPlan)
     cache_answers: bool = False  # benchmarks: encode each successful answer once, serve the bytes after
+    claim_every_platform_lists: bool = False  # /platforms says listWorks for all, as a hosted server might
     seen: deque[str] = field(default_factory=lambda: deque(maxlen=20_000))
     requests: int = 0
     in_flight: int = 0
@@ -142,6 +143,8 @@ class SandboxApi:
         out = []
         for platform in PLATFORMS:
             paging = FALLBACK_WORKS_PAGING[platform]
+            if self.claim_every_platform_lists and not paging.can_list:
+                paging = FALLBACK_WORKS_PAGING["youtube"]
             work: dict[str, Any] = {"listWorks": paging.can_list, "getLinkInfo": True, "getDetail": paging.can_list}
             if paging.can_list:
                 work["listWorksPagination"] = {

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from aitoearn_assets.warehouse.columns import RAW_WORKS_COLUMNS
-
-METRIC_COLUMNS = [c for c, (t, _) in RAW_WORKS_COLUMNS.items() if t == "BIGINT"]
+from aitoearn_assets.warehouse.writes import METRIC_COLUMNS
 
 
 def duplicate_work_keys(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[tuple[str, str, str, int]]:

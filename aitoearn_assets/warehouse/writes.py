@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
+
+from aitoearn_assets.warehouse.columns import RAW_WORKS_COLUMNS
+from aitoearn_assets.warehouse.schema import read_sql
+
+METRIC_COLUMNS = [c for c, (t, _) in RAW_WORKS_COLUMNS.items() if t == "BIGINT"]
 
 
 @contextmanager
@@ -21,30 +27,39 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+@dataclass(frozen=True)
+class WorksWrite:
+    """What `replace_account_works` wrote."""
+
+    works_written: int
+    metrics_reported: list[str]
+
+
 def replace_account_works(
     con: duckdb.DuckDBPyConnection,
     platform: str,
     account_ids: Sequence[str],
-    works: pl.DataFrame,
+    staged_files: Sequence[str],
     rejected: pl.DataFrame,
     run_record: dict[str, object],
-) -> None:
+) -> WorksWrite:
     """Replace the works (and set-aside items) of `account_ids` on `platform`; keep every other row.
 
-    Also appends `run_record` to `ingest_runs`. All in one transaction.
+    The works come from the staged Parquet files (see ingest/staging.py); a work staged twice
+    keeps its last-served copy. Appends `run_record` to `ingest_runs`. All in one transaction.
     """
     ids = list(account_ids)
     with transaction(con):
         for table in ("raw_works", "rejected_works"):
             con.execute(f"DELETE FROM {table} WHERE platform = ? AND list_contains(?, account_id)", [platform, ids])
-        if works.height:
-            con.register("incoming_works", works)
-            con.execute("INSERT INTO raw_works BY NAME SELECT * FROM incoming_works")
-            con.unregister("incoming_works")
+        written = 0
+        if staged_files:
+            (written,) = con.execute(read_sql("insert_staged_works"), [list(staged_files)]).fetchone()  # type: ignore[misc]
         if rejected.height:
             con.register("incoming_rejected", rejected)
             con.execute("INSERT INTO rejected_works BY NAME SELECT * FROM incoming_rejected")
             con.unregister("incoming_rejected")
+        metrics = _reported_metrics(con, platform, ids)
         con.execute(
             "INSERT INTO ingest_runs BY NAME SELECT ?::VARCHAR AS platform, ?::VARCHAR AS run_id, "
             "?::TIMESTAMP AS fetched_at, ?::BIGINT AS works_written, ?::VARCHAR[] AS accounts_listed, "
@@ -52,11 +67,21 @@ def replace_account_works(
             "?::STRUCT(account_id VARCHAR, reason VARCHAR)[] AS accounts_skipped, "
             "?::VARCHAR[] AS metrics_reported, ?::VARCHAR AS cannot_list_reason",
             [
-                platform, run_record["run_id"], run_record["fetched_at"], works.height,
+                platform, run_record["run_id"], run_record["fetched_at"], written,
                 run_record["accounts_listed"], ids, run_record["accounts_skipped"],
-                run_record["metrics_reported"], run_record.get("cannot_list_reason"),
+                metrics, run_record.get("cannot_list_reason"),
             ],
         )  # fmt: skip
+    return WorksWrite(works_written=int(written), metrics_reported=metrics)
+
+
+def _reported_metrics(con: duckdb.DuckDBPyConnection, platform: str, account_ids: list[str]) -> list[str]:
+    """The metric columns that at least one just-written work of these accounts reports."""
+    flags = ", ".join(f"count({c}) > 0" for c in METRIC_COLUMNS)
+    row = con.execute(
+        f"SELECT {flags} FROM raw_works WHERE platform = ? AND list_contains(?, account_id)", [platform, account_ids]
+    ).fetchone()
+    return [c for c, reported in zip(METRIC_COLUMNS, row or (), strict=False) if reported]
 
 
 def replace_accounts(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame) -> None:
@@ -79,6 +104,8 @@ def replace_table_as(
     if not table.isidentifier():
         raise ValueError(f"not a table name: {table!r}")
     with transaction(con):
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select_sql}", params if isinstance(params, Mapping) else list(params))
+        con.execute(
+            f"CREATE OR REPLACE TABLE {table} AS {select_sql}", params if isinstance(params, Mapping) else list(params)
+        )
         (count,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # type: ignore[misc]
     return int(count)

@@ -41,11 +41,12 @@ def test_a_rerun_changes_nothing_but_fetched_at(aitoearn, db_path):
     assert len(before) == 60
 
 
-def test_a_failed_run_leaves_the_table_exactly_as_it_was(aitoearn, db_path, sandbox):
+@pytest.mark.parametrize("fault", ["http_502", "not_json", "missing_data", "missing_pagination", "drop_connection"])
+def test_a_failed_run_leaves_the_table_exactly_as_it_was(aitoearn, db_path, sandbox, fault):
     materialize_platform(aitoearn, db_path, "tiktok")
     before = works_snapshot(db_path)
     sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=35)  # new works appeared
-    sandbox.faults.add("http_502", times=None, account_id=sandbox.dataset.account_id("tiktok", 1), skip=1)
+    sandbox.faults.add(fault, times=None, account_id=sandbox.dataset.account_id("tiktok", 1), skip=1)
 
     result = materialize_platform(aitoearn, db_path, "tiktok")
 
@@ -99,3 +100,19 @@ def test_bad_base_url_fails_the_run_with_the_fix(db_path, url):
     result = materialize_platform(AiToEarnResource(api_key="sk-x", base_url=url), db_path, "KWAI")
     assert not result.success
     assert "AITOEARN_BASE_URL" in str(result.all_events)
+
+
+def test_a_work_served_twice_is_stored_once(aitoearn, db_path, sandbox):
+    sandbox.dataset = SandboxDataset(accounts_per_platform=1, works_per_account=50, repeat_work_on_next_page=True)
+    meta = materialization_metadata(materialize_platform(aitoearn, db_path, "tiktok"))
+    assert meta["duplicates_dropped"] == 2 and meta["dagster/row_count"] == 50
+    assert table(db_path, "SELECT count(*), count(DISTINCT platform_work_id) FROM raw_works") == [(50, 50)]
+
+
+def test_metrics_reported_follow_the_platform(aitoearn, db_path, sandbox):
+    sandbox.dataset = SandboxDataset(metric_profile="realistic")
+    kwai = materialization_metadata(materialize_platform(aitoearn, db_path, "KWAI"))
+    youtube = materialization_metadata(materialize_platform(aitoearn, db_path, "youtube"))
+    assert kwai["metrics_reported"] == ["view_count", "like_count", "comment_count"]
+    assert youtube["metrics_reported"] == [] and youtube["dagster/row_count"] == 60
+    assert table(db_path, "SELECT count(view_count) FROM raw_works WHERE platform = 'youtube'") == [(0,)]

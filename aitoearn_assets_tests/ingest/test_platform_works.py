@@ -6,58 +6,79 @@ from aitoearn_assets.ingest.platform_works import fetch_platform_works
 from aitoearn_assets.sandbox import SandboxDataset
 
 
-def test_every_account_and_work_of_the_platform(make_client, sandbox):
-    result = fetch_platform_works(make_client(), "instagram", max_concurrency=2)
+def test_every_account_and_work_of_the_platform(tmp_path, make_client, sandbox):
+    result = fetch_platform_works(make_client(), "instagram", tmp_path, max_concurrency=2)
     assert sorted(result.fetched_account_ids) == [sandbox.dataset.account_id("instagram", j) for j in range(2)]
-    assert result.frame.height == 60 and not result.skipped and not result.rejected
-    assert set(result.frame["platform"]) == {"instagram"}
+    works = result.read_frame()
+    assert works.height == result.staged_rows == 60 and not result.skipped and not result.rejected
+    assert set(works["platform"]) == {"instagram"}
+    assert len(result.staged_files) == 2  # one chunk per account, on disk
 
 
-def test_a_platform_that_cannot_list_gives_zero_rows_and_says_why(make_client):
-    result = fetch_platform_works(make_client(), "douyin")
-    assert result.frame.height == 0 and "cannot list works" in result.cannot_list_reason
+def test_a_platform_that_cannot_list_gives_zero_rows_and_says_why(tmp_path, make_client):
+    result = fetch_platform_works(make_client(), "douyin", tmp_path)
+    assert result.read_frame().height == 0 and "cannot list works" in result.cannot_list_reason
     assert len(result.accounts) == 2
 
 
-def test_offline_and_revoked_accounts_are_skipped_with_their_reason(make_client, sandbox):
+def test_offline_and_revoked_accounts_are_skipped_with_their_reason(tmp_path, make_client, sandbox):
     ds = sandbox.dataset
     offline, revoked, fine = (ds.account_id("twitter", j) for j in range(3))
     sandbox.dataset = SandboxDataset(
         accounts_per_platform=3, works_per_account=30,
         offline_accounts=frozenset({offline}), revoked_accounts=frozenset({revoked}),
     )  # fmt: skip
-    result = fetch_platform_works(make_client(), "twitter")
+    result = fetch_platform_works(make_client(), "twitter", tmp_path)
     assert result.fetched_account_ids == [fine]
     reasons = {s.account_id: s.reason for s in result.skipped}
     assert "status 0" in reasons[offline] and "15048" in reasons[revoked]
-    assert result.frame.height == 30
+    assert result.read_frame().height == 30
 
 
-def test_a_work_served_twice_is_kept_once(make_client, sandbox):
+def test_a_work_served_twice_is_kept_once(tmp_path, make_client, sandbox):
     sandbox.dataset = SandboxDataset(accounts_per_platform=1, works_per_account=50, repeat_work_on_next_page=True)
-    result = fetch_platform_works(make_client(), "tiktok")  # pages of 20, each repeating one work
-    assert result.duplicates == 2
-    assert result.frame.height == 50 and result.frame["platform_work_id"].n_unique() == 50
+    result = fetch_platform_works(make_client(), "tiktok", tmp_path)  # pages of 20, each repeating one work
+    works = result.read_frame()
+    assert result.staged_rows - works.height == 2
+    assert works.height == 50 and works["platform_work_id"].n_unique() == 50
 
 
-def test_bad_items_are_set_aside_and_counted(make_client, sandbox):
+def test_bad_items_are_set_aside_and_counted(tmp_path, make_client, sandbox):
     sandbox.dataset = SandboxDataset(accounts_per_platform=1, works_per_account=50, bad_items=True)
-    result = fetch_platform_works(make_client(), "KWAI")
+    result = fetch_platform_works(make_client(), "KWAI", tmp_path)
     # positions 13 ("1.2w"), 19 (negative) and 37 (null item) are set aside; 7, 23, 29 and 31 are stored
-    assert len(result.rejected) == 3 and result.frame.height == 47
-    rows = {r["platform_work_id"]: r for r in result.frame.iter_rows(named=True)}
+    works = result.read_frame()
+    assert len(result.rejected) == 3 and works.height == 47
+    rows = {r["platform_work_id"]: r for r in works.iter_rows(named=True)}
     assert rows["kw0w0000007"]["like_count"] == 12
     assert all(rows["kw0w0000023"][c] is None for c in ("view_count", "like_count"))
     assert len(rows["kw0w0000031"]["description"]) == 70_000
 
 
-def test_concurrency_and_rate_stay_within_the_politeness_limits(make_client, sandbox):
+def test_concurrency_and_rate_stay_within_the_politeness_limits(tmp_path, make_client, sandbox):
     sandbox.dataset = SandboxDataset(accounts_per_platform=6, works_per_account=10)
     sandbox.latency_seconds = 0.05
-    result = fetch_platform_works(make_client(max_concurrency=2), "KWAI", max_concurrency=4)
+    result = fetch_platform_works(make_client(max_concurrency=2), "KWAI", tmp_path, max_concurrency=4)
     assert len(result.fetched_account_ids) == 6
     assert sandbox.max_in_flight == 2  # the client's bound wins over a larger thread pool
 
     sandbox.max_in_flight = 0
-    fetch_platform_works(make_client(max_concurrency=4), "KWAI", max_concurrency=4)
+    fetch_platform_works(make_client(max_concurrency=4), "KWAI", tmp_path, max_concurrency=4)
     assert sandbox.max_in_flight == 4
+
+
+def test_code_15080_from_the_works_endpoint_gives_zero_rows(tmp_path, make_client, sandbox):
+    sandbox.claim_every_platform_lists = True  # /platforms says douyin lists works; the endpoint says 15080
+    result = fetch_platform_works(make_client(), "douyin", tmp_path)
+    assert result.read_frame().height == 0 and "15080" in result.cannot_list_reason
+
+
+def test_an_account_of_another_key_is_skipped(tmp_path, make_client, sandbox):
+    sandbox.dataset = SandboxDataset(
+        accounts_per_platform=1,
+        works_per_account=5,
+        extra_accounts=({"id": "KWAI_not_mine", "type": "KWAI", "status": 1},),
+    )
+    result = fetch_platform_works(make_client(), "KWAI", tmp_path)
+    assert [(s.account_id, s.reason) for s in result.skipped] == [("KWAI_not_mine", "code 12600: Account not found")]
+    assert result.read_frame().height == 5

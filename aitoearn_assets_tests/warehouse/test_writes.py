@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from datetime import datetime
 
@@ -12,12 +13,22 @@ import duckdb
 import polars as pl
 import pytest
 
+from aitoearn_assets.ingest.staging import WorksStage
 from aitoearn_assets.ingest.work_rows import RAW_WORKS_SCHEMA
 from aitoearn_assets.warehouse.schema import WarehouseModeError, ensure_schema
 from aitoearn_assets.warehouse.writes import replace_account_works
 
 T = datetime(2026, 11, 1)
 HOSTILE = "'); DROP TABLE raw_works;--"
+
+
+def staged(account_ids: list[str], n: int, title: str = "t") -> list[str]:
+    """Stage n works per account (as the ingest does) and return the chunk files."""
+    stage = WorksStage(tempfile.mkdtemp())
+    frame = works(account_ids, n, title)
+    for account_id in account_ids:
+        stage.add(account_id, frame.filter(pl.col("account_id") == account_id))
+    return stage.files(account_ids)
 
 
 def works(account_ids: list[str], n: int, title: str = "t") -> pl.DataFrame:
@@ -62,22 +73,23 @@ def snapshot(con) -> list[tuple]:
 def con(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_schema(con, "live")
-    replace_account_works(con, "tiktok", ["a", "b"], works(["a", "b"], 5), no_rejected(), record())
+    replace_account_works(con, "tiktok", ["a", "b"], staged(["a", "b"], 5), no_rejected(), record())
     yield con
     con.close()
 
 
 def test_only_the_fetched_accounts_are_replaced(con):
-    replace_account_works(con, "tiktok", ["a"], works(["a"], 2, title="new"), no_rejected(), record())
+    replace_account_works(con, "tiktok", ["a"], staged(["a"], 2, title="new"), no_rejected(), record())
     got = con.execute("SELECT account_id, count(*), min(title) FROM raw_works GROUP BY 1 ORDER BY 1").fetchall()
     assert got == [("a", 2, "new"), ("b", 5, "t")]
 
 
 def test_a_failing_write_changes_nothing(con):
     before = snapshot(con)
-    broken = works(["a"], 3).with_columns(pl.lit("not a timestamp").alias("published_at"))
+    stage = WorksStage(tempfile.mkdtemp())
+    stage.add("a", works(["a"], 3).with_columns(pl.lit("not a timestamp").alias("published_at")))
     with pytest.raises(duckdb.Error):
-        replace_account_works(con, "tiktok", ["a"], broken, no_rejected(), record())
+        replace_account_works(con, "tiktok", ["a"], stage.files(["a"]), no_rejected(), record())
     assert snapshot(con) == before
     assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
 
@@ -87,11 +99,11 @@ def test_hostile_strings_are_data_not_sql(con):
         con,
         "tiktok",
         [HOSTILE],
-        works([HOSTILE], 2, title=HOSTILE),
+        staged([HOSTILE], 2, title=HOSTILE),
         no_rejected(),
         record(accounts_skipped=[{"account_id": HOSTILE, "reason": HOSTILE}]),
     )
-    replace_account_works(con, "tiktok", [HOSTILE], works([HOSTILE], 1, title=HOSTILE), no_rejected(), record())
+    replace_account_works(con, "tiktok", [HOSTILE], staged([HOSTILE], 1, title=HOSTILE), no_rejected(), record())
     assert con.execute(
         "SELECT count(*) FROM raw_works WHERE account_id = ? AND title = ?", [HOSTILE, HOSTILE]
     ).fetchone() == (1,)
@@ -106,7 +118,7 @@ def test_a_file_never_mixes_sandbox_and_live(con):
 CHILD = textwrap.dedent(
     """
     import sys, time, duckdb
-    from aitoearn_assets_tests.warehouse.test_writes import works, no_rejected, record
+    from aitoearn_assets_tests.warehouse.test_writes import staged, no_rejected, record
     from aitoearn_assets.warehouse.writes import replace_account_works
 
     class PausingConnection:
@@ -122,7 +134,7 @@ CHILD = textwrap.dedent(
             return self.con.execute(sql, *args)
 
     con = duckdb.connect(sys.argv[1])
-    replace_account_works(PausingConnection(con), "tiktok", ["a", "b"], works(["a", "b"], 300_000, title="half"),
+    replace_account_works(PausingConnection(con), "tiktok", ["a", "b"], staged(["a", "b"], 300_000, title="half"),
                           no_rejected(), record())
     """
 )
@@ -132,7 +144,7 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
     path = str(tmp_path / "killed.duckdb")
     with duckdb.connect(path) as con:
         ensure_schema(con, "live")
-        replace_account_works(con, "tiktok", ["a", "b"], works(["a", "b"], 5), no_rejected(), record())
+        replace_account_works(con, "tiktok", ["a", "b"], staged(["a", "b"], 5), no_rejected(), record())
         before = snapshot(con)
 
     child = subprocess.Popen([sys.executable, "-c", CHILD, path], stdout=subprocess.PIPE, text=True)
@@ -145,5 +157,5 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
 
     with duckdb.connect(path) as con:  # the file opens, the old rows are there, the next write works
         assert snapshot(con) == before
-        replace_account_works(con, "tiktok", ["a"], works(["a"], 1), no_rejected(), record())
+        replace_account_works(con, "tiktok", ["a"], staged(["a"], 1), no_rejected(), record())
         assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (6,)

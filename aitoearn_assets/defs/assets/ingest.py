@@ -1,5 +1,7 @@
 """Ingest assets: `accounts` and `raw_works` (one partition per platform)."""
 
+import tempfile
+
 import dagster as dg
 import polars as pl
 
@@ -9,7 +11,6 @@ from aitoearn_assets.defs.resources import SANDBOX_NOTICE, AiToEarnResource
 from aitoearn_assets.defs.warehouse import WarehouseResource
 from aitoearn_assets.ingest.account_rows import accounts_frame
 from aitoearn_assets.ingest.platform_works import PlatformWorks, fetch_platform_works
-from aitoearn_assets.ingest.work_rows import reported_metrics
 from aitoearn_assets.warehouse.columns import ACCOUNTS_COLUMNS, RAW_WORKS_COLUMNS
 from aitoearn_assets.warehouse.schema import ensure_schema
 from aitoearn_assets.warehouse.writes import replace_account_works, replace_accounts
@@ -70,44 +71,51 @@ def raw_works(
         context.log.warning(SANDBOX_NOTICE)
     with warehouse.get_connection() as con:  # refuse a file of the other mode before spending API calls
         ensure_schema(con, aitoearn.mode)
-    with aitoearn.client(context.log) as client:
-        fetched = fetch_platform_works(client, platform, max_concurrency=aitoearn.max_concurrency, log=context.log)
-        stats = client.stats
-    if fetched.cannot_list_reason:
-        context.log.info("%s: zero rows, %s", platform, fetched.cannot_list_reason)
-    rejected = _rejected_frame(fetched)
-    with warehouse.writer() as con:
-        ensure_schema(con, aitoearn.mode)
-        replace_account_works(
-            con,
-            platform,
-            fetched.fetched_account_ids,
-            fetched.frame,
-            rejected,
-            {
-                "run_id": context.run.run_id,
-                "fetched_at": fetched.fetched_at,
-                "accounts_listed": [a.id for a in fetched.accounts],
-                "accounts_skipped": [{"account_id": s.account_id, "reason": s.reason} for s in fetched.skipped],
-                "metrics_reported": reported_metrics(fetched.frame),
-                "cannot_list_reason": fetched.cannot_list_reason,
-            },
-        )
+    with tempfile.TemporaryDirectory(prefix=f"aitoearn-{platform}-") as stage_dir:
+        with aitoearn.client(context.log) as client:
+            fetched = fetch_platform_works(
+                client, platform, stage_dir, max_concurrency=aitoearn.max_concurrency, log=context.log
+            )
+            stats = client.stats
+        if fetched.cannot_list_reason:
+            context.log.info("%s: zero rows, %s", platform, fetched.cannot_list_reason)
+        rejected = _rejected_frame(fetched)
+        with warehouse.writer() as con:
+            ensure_schema(con, aitoearn.mode)
+            written = replace_account_works(
+                con,
+                platform,
+                fetched.fetched_account_ids,
+                fetched.staged_files,
+                rejected,
+                {
+                    "run_id": context.run.run_id,
+                    "fetched_at": fetched.fetched_at,
+                    "accounts_listed": [a.id for a in fetched.accounts],
+                    "accounts_skipped": [{"account_id": s.account_id, "reason": s.reason} for s in fetched.skipped],
+                    "cannot_list_reason": fetched.cannot_list_reason,
+                },
+            )
+            preview = con.sql(
+                "SELECT * FROM raw_works WHERE platform = $platform ORDER BY published_at DESC LIMIT 5",
+                params={"platform": platform},
+            ).pl()
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": fetched.frame.height,
+            "dagster/row_count": written.works_written,
             "mode": aitoearn.mode,
             "accounts_fetched": fetched.fetched_account_ids,
             "accounts_skipped": {s.account_id: s.reason for s in fetched.skipped},
             "cannot_list_reason": fetched.cannot_list_reason or "",
             "items_set_aside": rejected.height,
-            "duplicates_dropped": fetched.duplicates,
+            "duplicates_dropped": fetched.staged_rows - written.works_written,
+            "metrics_reported": written.metrics_reported,
             "paging_warnings": fetched.warnings,
             "pages": stats.pages,
             "requests": stats.requests,
             "retries": stats.retries,
             "wait_seconds": round(stats.wait_seconds, 3),
-            "preview": markdown_preview(fetched.frame),
+            "preview": markdown_preview(preview),
         }
     )
 

@@ -1,0 +1,132 @@
+"""The performance benchmark: one run, one table, ratios measured side by side.
+
+    make bench                     # or: .venv/bin/python benchmarks/run.py [--update-readme]
+
+1. Ingest against the sandbox served on 127.0.0.1 (its own process) with a latency per answer:
+   this project (every raw_works partition, in-process Dagster runs), the bare loop (same
+   requests, same concurrency, only json.loads), and dlt's rest_api source into DuckDB.
+2. Peak memory of one 1,000,000-work partition.
+3. account_engagement + top_works over 1M and 10M works generated straight into DuckDB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import run_measured, sandbox_server
+
+from aitoearn_assets.sandbox import SANDBOX_API_KEY
+
+README = Path(__file__).parents[1] / "README.md"
+MARK_START, MARK_END = "<!-- PERFORMANCE TABLE -->", "<!-- /PERFORMANCE TABLE -->"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts-per-platform", type=int, default=25, help="x 8 platforms that list works")
+    parser.add_argument("--works-per-account", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=4, help="the resource's default max_concurrency")
+    parser.add_argument("--big-partition-works", type=int, default=1_000_000)
+    parser.add_argument("--downstream", default="1000000,10000000", help="works counts, comma-separated")
+    parser.add_argument("--skip-dlt", action="store_true")
+    parser.add_argument("--update-readme", action="store_true", help="write the table into README.md")
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="aitoearn-bench-")
+    rows: list[tuple[str, str, str]] = []
+
+    accounts = 8 * args.accounts_per_platform
+    works = accounts * args.works_per_account
+    print(f"ingest: {accounts} accounts, {works:,} works, {args.latency_ms:g} ms per answer, "
+          f"concurrency {args.concurrency}", flush=True)  # fmt: skip
+    with sandbox_server(args.accounts_per_platform, args.works_per_account, args.latency_ms) as url:
+        common = (url, SANDBOX_API_KEY, str(args.concurrency))
+        run_measured("ingest_bare.py", *common)  # warm-up: every answer encoded once, for everybody
+        bare = run_measured("ingest_bare.py", *common)
+        ours = run_measured("ingest_ours.py", *common, f"{work}/ours.duckdb")
+        dlt = None if args.skip_dlt else run_measured("ingest_dlt.py", *common, f"{work}/dlt.duckdb")
+    for name, result in (("bare loop", bare), ("this project", ours), ("dlt rest_api", dlt)):
+        if result:
+            print(f"  {name}: {result}", flush=True)
+    assert ours["works"] == bare["works"] == works, (ours, bare)
+    rate = {k: r["works"] / r["wall_seconds"] for k, r in (("bare", bare), ("ours", ours), ("dlt", dlt)) if r}
+    vs_bare = rate["ours"] / rate["bare"]
+    rows += [
+        ("ingest: this project", f"{rate['ours']:,.0f} works/s, {ours['requests'] / ours['wall_seconds']:,.0f} "
+         f"requests/s, {ours['cpu_seconds'] / works * 100_000:.1f} CPU s per 100k works, peak RSS "
+         f"{ours['peak_rss_mb']:,.0f} MB", ""),
+        ("ingest: bare loop (the limit)", f"{rate['bare']:,.0f} works/s", ""),
+        ("ingest: ours / bare loop", f"{vs_bare:.2f}", _target(vs_bare >= 0.8, ">= 0.8")),
+    ]  # fmt: skip
+    if dlt:
+        assert dlt["works"] == works, dlt
+        vs_dlt = rate["ours"] / rate["dlt"]
+        rows += [
+            ("ingest: dlt rest_api", f"{rate['dlt']:,.0f} works/s, peak RSS {dlt['peak_rss_mb']:,.0f} MB", ""),
+            ("ingest: ours / dlt", f"{vs_dlt:.2f}", _target(vs_dlt >= 3, ">= 3")),
+        ]
+
+    big = args.big_partition_works
+    per_account = big // 5
+    print(f"memory: one partition of {big:,} works (KWAI, 5 accounts)", flush=True)
+    with sandbox_server(5, per_account, 0) as url:
+        one = run_measured("ingest_ours.py", url, SANDBOX_API_KEY, str(args.concurrency), f"{work}/big.duckdb", "KWAI")
+    print(f"  {one}", flush=True)
+    assert one["works"] == 5 * per_account, one
+    rows.append((f"peak RSS, one {big:,}-work partition", f"{one['peak_rss_mb']:,.0f} MB",
+                 _target(one["peak_rss_mb"] <= 1024, "<= 1 GB")))  # fmt: skip
+
+    sizes = [int(n) for n in args.downstream.split(",")]
+    timings = {}
+    for n in sizes:
+        path = f"{work}/downstream_{n}.duckdb"
+        run_measured("downstream.py", "generate", str(n), path)
+        result = run_measured("downstream.py", "compute", path)
+        print(f"downstream {n:,}: {result}", flush=True)
+        timings[n] = result["seconds"]
+        rows.append((f"account_engagement + top_works, {n:,} works", f"{result['seconds']:.2f} s, peak RSS "
+                     f"{result['peak_rss_mb']:,.0f} MB", _target(result["seconds"] < 10, "< 10 s") if n >= 10_000_000 else ""))  # fmt: skip
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        growth = timings[large] / timings[small]
+        rows.append((f"time ratio {large // small}x the works", f"{growth:.1f}x",
+                     _target(growth <= large / small, f"<= {large // small} (linear)")))  # fmt: skip
+
+    table = _table(rows, args)
+    print("\n" + table)
+    if args.update_readme:
+        text = README.read_text(encoding="utf-8")
+        pattern = re.compile(re.escape(MARK_START) + r".*?(" + re.escape(MARK_END) + "|$)", re.DOTALL)
+        block = f"{MARK_START}\n{table}\n{MARK_END}"
+        README.write_text(pattern.sub(lambda _: block, text, count=1), encoding="utf-8")
+        print(f"README.md updated ({MARK_START})")
+
+
+def _target(met: bool, wanted: str) -> str:
+    return f"{wanted}: {'met' if met else 'MISSED'}"
+
+
+def _table(rows: list[tuple[str, str, str]], args: argparse.Namespace) -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    lines = [
+        f"Measured with `python benchmarks/run.py` on {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}; sandbox latency {args.latency_ms:g} ms per answer, "
+        f"concurrency {args.concurrency}, {8 * args.accounts_per_platform} accounts x {args.works_per_account} works.",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
