@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import duckdb
 from common import report
 
+from aitoearn_assets.defs.warehouse import DEFAULT_MEMORY_LIMIT
 from aitoearn_assets.warehouse.analytics import build_account_engagement, build_top_works
 from aitoearn_assets.warehouse.schema import ensure_schema
 
@@ -56,7 +57,7 @@ def generate(works: int, path: str) -> None:
 
 
 def compute(path: str) -> None:
-    with duckdb.connect(path) as con:
+    with duckdb.connect(path, config={"memory_limit": DEFAULT_MEMORY_LIMIT}) as con:  # as the assets connect
         (works,) = con.execute("SELECT count(*) FROM raw_works").fetchone()
         started = time.perf_counter()
         accounts = build_account_engagement(con, datetime.now(UTC).replace(tzinfo=None))
