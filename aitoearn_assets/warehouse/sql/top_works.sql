@@ -2,7 +2,7 @@
 -- Ordered by interactions desc, exposure desc, published_at desc (NULLs last), platform_work_id asc.
 -- For speed, only works whose sort key reaches the account's N-th largest (ties included) are ranked
 -- exactly: `max(sort_key, n)` keeps a small heap per account instead of sorting every work.
-WITH scored AS (
+WITH scored AS NOT MATERIALIZED (
     SELECT platform, account_id, platform_work_id, title, url, published_at, interactions, exposure,
            exposure_metric, engagement_rate,
            struct_pack(i := interactions, has_e := exposure IS NOT NULL, e := coalesce(exposure, 0),
