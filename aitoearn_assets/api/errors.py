@@ -15,7 +15,6 @@ PLATFORM_NOT_SUPPORTED = 15032
 PLATFORM_MISMATCH = 15040
 PLATFORM_RATE_LIMITED = 15071
 OPERATION_NOT_SUPPORTED = 15080
-PAGINATION_LIMIT_EXCEEDED = 15089
 
 #: Codes after which an account is skipped (no retry will fix them): not found, platform
 #: mismatch, and the credential codes whose message says "re-authorize".

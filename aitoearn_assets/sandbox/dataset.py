@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, PLATFORMS
+from aitoearn_assets.api.platforms import PLATFORMS
 
 #: Metrics each platform really fills in `listWorks` (reference, section 5). Absent: none.
 REALISTIC_METRICS: dict[str, tuple[str, ...]] = {
@@ -237,7 +237,3 @@ def _title(i: int, h: int) -> str:
     if i % 29 == 11:
         return HOSTILE_TEXT
     return f"Work {i} #{h % 1000}"
-
-
-def can_list_works(platform: str) -> bool:
-    return FALLBACK_WORKS_PAGING[platform].can_list

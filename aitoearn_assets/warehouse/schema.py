@@ -6,8 +6,6 @@ from importlib.resources import files
 
 import duckdb
 
-SANDBOX, LIVE = "sandbox", "live"
-
 
 class WarehouseModeError(RuntimeError):
     """The file holds data of the other mode (sandbox vs live)."""

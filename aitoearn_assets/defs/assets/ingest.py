@@ -1,6 +1,7 @@
 """Ingest assets: `accounts` and `raw_works` (one partition per platform)."""
 
 import tempfile
+from datetime import UTC, datetime
 
 import dagster as dg
 import polars as pl
@@ -35,7 +36,7 @@ def accounts(
     with aitoearn.client(context.log) as client:
         listed = client.list_accounts()
         stats = client.stats
-    frame = accounts_frame(listed, _now())
+    frame = accounts_frame(listed, datetime.now(UTC).replace(tzinfo=None))
     with warehouse.writer() as con:  # fetch first, then take the file lock
         ensure_schema(con, aitoearn.mode)
         replace_accounts(con, frame)
@@ -139,9 +140,3 @@ def _rejected_frame(fetched: PlatformWorks) -> pl.DataFrame:
             "fetched_at": pl.Datetime("us"),
         },
     )
-
-
-def _now():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).replace(tzinfo=None)
