@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, PLATFORMS
 from aitoearn_assets.sandbox.dataset import SandboxDataset
-from aitoearn_assets.sandbox.faults import FaultPlan
+from aitoearn_assets.sandbox.faults import Fault, FaultPlan
 from aitoearn_assets.sandbox.query import parse_query
 
 SANDBOX_API_KEY = "sk-sandbox-demo-key"
@@ -99,7 +99,7 @@ class SandboxApi:
         account_id = query.get("accountId") if isinstance(query.get("accountId"), str) else None
         fault = self.faults.pick(request.path, account_id)
         if fault is not None and fault.kind != "missing_pagination":
-            return self._faulty(fault.kind, fault.delay_seconds, request_id)
+            return self._faulty(fault, request_id)
         cache_key = (request.target, request.headers.get("x-api-key"))
         if self.cache_answers and fault is None and cache_key in self._cache:
             return self._envelope(self._cache[cache_key], request_id)
@@ -258,13 +258,14 @@ class SandboxApi:
             {"content-type": "application/json; charset=utf-8", "x-request-id": request_id},
         )
 
-    def _faulty(self, kind: str, delay: float, request_id: str) -> SandboxResponse:
+    def _faulty(self, fault: Fault, request_id: str) -> SandboxResponse:
+        kind, delay = fault.kind, fault.delay_seconds
         html = {"content-type": "text/html", "x-request-id": request_id}
         if kind == "envelope_429":
-            reset = int(time.time() * 1000) + 50
+            reset = int(time.time() * 1000) + fault.reset_ms
             response = self._json(
                 {
-                    "data": {"ttl": 50},
+                    "data": {"ttl": fault.reset_ms},
                     "code": 429,
                     "message": "Too many requests",
                     "timestamp": int(time.time() * 1000),

@@ -35,7 +35,8 @@ class Fault:
     path_contains: str = "/works/"
     account_id: str | None = None
     skip: int = 0
-    delay_seconds: float = 5.0
+    delay_seconds: float = 5.0  # "slow": how long the answer takes
+    reset_ms: int = 50  # "envelope_429": X-RateLimit-Reset is now + reset_ms
     seen: int = 0
     fired: int = 0
 
