@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,9 +142,8 @@ def fetch_platform_works(
             pool.submit(fetch_account_works, client, platform, a.id, paging, fetched_at, result.stage, cancel): a
             for a in active
         }
-        wait(futures, return_when=FIRST_EXCEPTION)
         try:
-            for future in futures:
+            for future in as_completed(futures):  # first failure ends the fetch at once
                 account = futures[future]
                 try:
                     done.append(future.result())
@@ -162,7 +161,8 @@ def fetch_platform_works(
             cancel.set()
             raise
 
-    for account_works in done:
+    result.skipped.sort(key=lambda skipped: skipped.account_id)
+    for account_works in sorted(done, key=lambda a: a.account_id):
         result.fetched_account_ids.append(account_works.account_id)
         result.rejected += account_works.rejected
         if account_works.warning:
