@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING
+
 HERE = Path(__file__).parent
-LISTABLE = ["youtube", "KWAI", "twitter", "tiktok", "facebook", "instagram", "threads", "pinterest"]
-MAX_LIMIT = {"youtube": 50, "twitter": 100, "tiktok": 20, "KWAI": 200, "facebook": 100, "instagram": 100,
-             "threads": 100, "pinterest": 100}  # fmt: skip
+LISTABLE = [p for p, paging in FALLBACK_WORKS_PAGING.items() if paging.can_list]
+MAX_LIMIT = {p: FALLBACK_WORKS_PAGING[p].max_limit for p in LISTABLE}
 
 
 def free_port() -> int:

@@ -35,6 +35,9 @@ RAW_WORKS_COLUMNS: dict[str, tuple[str, str]] = {
     "fetched_at": ("TIMESTAMP", "when this run fetched the row, UTC"),
 }
 
+#: The metric columns of raw_works (its BIGINT columns), in table order.
+METRIC_COLUMNS: tuple[str, ...] = tuple(c for c, (t, _) in RAW_WORKS_COLUMNS.items() if t == "BIGINT")
+
 ACCOUNTS_COLUMNS: dict[str, tuple[str, str]] = {
     "account_id": ("VARCHAR", "AiToEarn account id"),
     "platform": ("VARCHAR", "platform key"),

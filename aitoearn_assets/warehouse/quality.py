@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from aitoearn_assets.warehouse.writes import METRIC_COLUMNS
+from aitoearn_assets.warehouse.columns import METRIC_COLUMNS
 
 
 def duplicate_work_keys(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[tuple[str, str, str, int]]:

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from aitoearn_assets.warehouse.columns import RAW_WORKS_COLUMNS
+from aitoearn_assets.warehouse.columns import METRIC_COLUMNS
 from aitoearn_assets.warehouse.schema import read_sql
-
-METRIC_COLUMNS = [c for c, (t, _) in RAW_WORKS_COLUMNS.items() if t == "BIGINT"]
 
 
 @contextmanager

@@ -29,16 +29,12 @@ WRITER_POOL = "duckdb_writer"
 def accounts(
     context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    if aitoearn.is_sandbox:
-        context.log.warning(SANDBOX_NOTICE)
-    with warehouse.get_connection() as con:
-        ensure_schema(con, aitoearn.mode)
+    _claim_warehouse(context, aitoearn, warehouse)
     with aitoearn.client(context.log) as client:
         listed = client.list_accounts()
         stats = client.stats
     frame = accounts_frame(listed, datetime.now(UTC).replace(tzinfo=None))
     with warehouse.writer() as con:  # fetch first, then take the file lock
-        ensure_schema(con, aitoearn.mode)
         replace_accounts(con, frame)
     return dg.MaterializeResult(
         metadata={
@@ -68,10 +64,7 @@ def raw_works(
     context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     platform = context.partition_key
-    if aitoearn.is_sandbox:
-        context.log.warning(SANDBOX_NOTICE)
-    with warehouse.get_connection() as con:  # refuse a file of the other mode before spending API calls
-        ensure_schema(con, aitoearn.mode)
+    _claim_warehouse(context, aitoearn, warehouse)
     with tempfile.TemporaryDirectory(prefix=f"aitoearn-{platform}-") as stage_dir:
         with aitoearn.client(context.log) as client:
             fetched = fetch_platform_works(
@@ -82,7 +75,6 @@ def raw_works(
             context.log.info("%s: zero rows, %s", platform, fetched.cannot_list_reason)
         rejected = _rejected_frame(fetched)
         with warehouse.writer() as con:
-            ensure_schema(con, aitoearn.mode)
             written = replace_account_works(
                 con,
                 platform,
@@ -119,6 +111,16 @@ def raw_works(
             "preview": markdown_preview(preview),
         }
     )
+
+
+def _claim_warehouse(
+    context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, warehouse: WarehouseResource
+) -> None:
+    """Say so in sandbox mode; create the tables and refuse a file of the other mode before any API call."""
+    if aitoearn.is_sandbox:
+        context.log.warning(SANDBOX_NOTICE)
+    with warehouse.get_connection() as con:
+        ensure_schema(con, aitoearn.mode)
 
 
 def _rejected_frame(fetched: PlatformWorks) -> pl.DataFrame:
