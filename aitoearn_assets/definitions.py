@@ -1,21 +1,28 @@
-"""The project's one `Definitions`, configured from the environment (see README, "Settings")."""
+"""The project's one `Definitions`: everything in the `defs/` folder, loaded the `dg` way.
+
+A module added under `defs/` (by hand or by `dg scaffold defs ...`) is picked up without editing
+this file. In a source checkout (editable install) the project's pyproject.toml locates the
+folder; a regular install has no pyproject.toml beside the package, so the package itself is
+the project root there.
+"""
+
+import warnings
+from pathlib import Path
 
 import dagster as dg
 
-from aitoearn_assets.defs.assets import analytics, ingest
-from aitoearn_assets.defs.checks import analytics_checks, raw_works_checks
-from aitoearn_assets.defs.jobs import accounts_job, analytics_job, raw_works_job
-from aitoearn_assets.defs.resources import duckdb_path_from_env, resource_from_env
-from aitoearn_assets.defs.schedules import build_daily_schedules, daily_cron
-from aitoearn_assets.defs.warehouse import WarehouseResource
+import aitoearn_assets.defs
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([ingest, analytics]),
-    asset_checks=dg.load_asset_checks_from_modules([raw_works_checks, analytics_checks]),
-    jobs=[accounts_job, raw_works_job, analytics_job],
-    schedules=build_daily_schedules(*daily_cron()),
-    resources={
-        "aitoearn": resource_from_env(),
-        "warehouse": WarehouseResource(database=duckdb_path_from_env()),
-    },
-)
+PACKAGE = Path(__file__).parent
+
+
+def load_project_defs() -> dg.Definitions:
+    """Every definition under `aitoearn_assets/defs/`, each collected once."""
+    if (PACKAGE.parent / "pyproject.toml").is_file():
+        return dg.load_from_defs_folder(path_within_project=PACKAGE)
+    with warnings.catch_warnings():  # load_defs is the form that needs no pyproject.toml
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return dg.load_defs(aitoearn_assets.defs, project_root=PACKAGE)
+
+
+defs = load_project_defs()

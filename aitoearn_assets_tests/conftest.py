@@ -8,14 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from aitoearn_assets.api.client import AiToEarnClient
-from aitoearn_assets.api.retry import RetryPolicy
-from aitoearn_assets.defs.resources import AiToEarnResource
-from aitoearn_assets.sandbox import SANDBOX_API_KEY, SandboxApi, SandboxDataset, SandboxServer, serve_in_thread
-
 # Runs started in-process must not pick up a developer's real settings.
-for _name in ("AITOEARN_API_KEY", "AITOEARN_BASE_URL", "AITOEARN_DUCKDB_PATH"):
+for _name in ("AITOEARN_API_KEY", "AITOEARN_BASE_URL", "AITOEARN_DUCKDB_PATH", "AITOEARN_SANDBOX"):
     os.environ.pop(_name, None)
+# Dagster's step retries (transient failures) wait this long; the tests do not wait a minute.
+os.environ["AITOEARN_RETRY_DELAY_SECONDS"] = "0"
+
+from aitoearn_assets.api.client import AiToEarnClient  # noqa: E402 - after the environment is set
+from aitoearn_assets.api.retry import RetryPolicy  # noqa: E402
+from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource  # noqa: E402
+from aitoearn_assets.sandbox import (  # noqa: E402
+    SANDBOX_API_KEY,
+    SandboxApi,
+    SandboxDataset,
+    SandboxServer,
+    serve_in_thread,
+)
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay_seconds=0.01, max_delay_seconds=0.1, max_total_wait_seconds=5)
 
@@ -53,8 +61,7 @@ def make_client(server: SandboxServer) -> Iterator:
 def aitoearn(server: SandboxServer) -> AiToEarnResource:
     """The Dagster resource pointed at the sandbox server over real HTTP, with quick retries."""
     return AiToEarnResource(
-        api_key=SANDBOX_API_KEY,
-        base_url=server.base_url,
+        credentials=AiToEarnCredentials(api_key=SANDBOX_API_KEY, base_url=server.base_url),
         timeout_seconds=2.0,
         max_attempts=4,
         backoff_base_seconds=0.01,

@@ -36,7 +36,7 @@ def count(db: str, sql: str) -> int:
 
 
 def test_documented_commands_in_sandbox_mode(tmp_path):
-    env = {"AITOEARN_DUCKDB_PATH": str(tmp_path / "demo.duckdb"), "DAGSTER_HOME": str(tmp_path)}
+    env = {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": str(tmp_path / "demo.duckdb"), "DAGSTER_HOME": str(tmp_path)}
     done = materialize("raw_works", env, partition="KWAI")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "SANDBOX MODE" in done.stderr

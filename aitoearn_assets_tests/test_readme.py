@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
-from aitoearn_assets.defs.resources import AiToEarnResource
+from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
 from aitoearn_assets.warehouse.columns import ACCOUNT_ENGAGEMENT_COLUMNS, RAW_WORKS_COLUMNS, TOP_WORKS_COLUMNS
 from aitoearn_assets.warehouse.publish import analyst_copy_path
 
@@ -24,7 +24,7 @@ EXAMPLES = re.findall(r"```sql\n(.*?)```", QUERY_SECTION, flags=re.DOTALL)
 @pytest.fixture(scope="module")
 def analyst_db(tmp_path_factory) -> str:
     db = str(tmp_path_factory.mktemp("readme") / "sandbox.duckdb")
-    sandbox = AiToEarnResource()
+    sandbox = AiToEarnResource(credentials=AiToEarnCredentials(sandbox=True))
     for platform in PLATFORMS:
         assert materialize_platform(sandbox, db, platform).success
     assert materialize_analytics(sandbox, db).success

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import duckdb
 from common import report
 
-from aitoearn_assets.defs.warehouse import DEFAULT_MEMORY_LIMIT
-from aitoearn_assets.warehouse.analytics import build_account_engagement, build_top_works
+from aitoearn_assets.defs.resources.warehouse import DEFAULT_MEMORY_LIMIT
+from aitoearn_assets.warehouse.engagement import build_account_engagement, build_top_works
 from aitoearn_assets.warehouse.schema import ensure_schema
 
 WORKS_PER_ACCOUNT = 1_000

@@ -12,9 +12,9 @@ import dagster as dg
 from common import report
 
 from aitoearn_assets.api.platforms import PLATFORMS
-from aitoearn_assets.defs.assets.ingest import raw_works
-from aitoearn_assets.defs.resources import AiToEarnResource
-from aitoearn_assets.defs.warehouse import WarehouseResource
+from aitoearn_assets.defs.assets.raw_works import raw_works
+from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import random
@@ -20,6 +21,7 @@ from aitoearn_assets.api.errors import (
     AiToEarnError,
     ApiError,
     AuthError,
+    FetchCancelled,
     RedirectRefusedError,
     ResponseFormatError,
     RetriesExhaustedError,
@@ -35,12 +37,16 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class RequestStats:
-    """Counters of one client's traffic, safe to update from several threads."""
+    """Counters of one client's traffic, safe to update from several threads.
+
+    A scope's counters (see `AiToEarnClient.scoped`) also count towards its `parent`.
+    """
 
     requests: int = 0
     retries: int = 0
     pages: int = 0
     wait_seconds: float = 0.0
+    parent: RequestStats | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, *, requests: int = 0, retries: int = 0, pages: int = 0, wait_seconds: float = 0.0) -> None:
@@ -49,12 +55,16 @@ class RequestStats:
             self.retries += retries
             self.pages += pages
             self.wait_seconds += wait_seconds
+        if self.parent is not None:
+            self.parent.add(requests=requests, retries=retries, pages=pages, wait_seconds=wait_seconds)
 
 
 class AiToEarnClient:
     """Reads accounts and works, with retries, a request-rate limit and a concurrency bound.
 
-    Use as a context manager. Thread-safe: several accounts may be listed at once.
+    Use as a context manager. Thread-safe: several accounts may be listed at once. Once any
+    request is refused with 401, every later request of this client (and of its scopes) raises
+    `FetchCancelled` without being sent: a rejected key stops the whole fetch at once.
     """
 
     def __init__(
@@ -80,6 +90,9 @@ class AiToEarnClient:
         self._limiter = RateLimiter(max_requests_per_second)
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._rng = random.Random()
+        self.cancelled = threading.Event()
+        self.refusal: AuthError | None = None  # the 401 that cancelled the fetch, raised again by later calls
+        self._owns_http = True
         self._http = httpx.Client(
             base_url=self.base_url + API_PREFIX,
             headers={"X-Api-Key": api_key, "Accept": "application/json"},
@@ -96,7 +109,20 @@ class AiToEarnClient:
         self.close()
 
     def close(self) -> None:
-        self._http.close()
+        if self._owns_http:
+            self._http.close()
+
+    def scoped(self) -> AiToEarnClient:
+        """A view of this client with its own `stats` (also counted here): same connections,
+        rate limit, concurrency bound and cancellation. Closing it closes nothing."""
+        view = copy.copy(self)
+        view.stats = RequestStats(parent=self.stats)
+        view._owns_http = False
+        return view
+
+    def cancel(self) -> None:
+        """Send no further request; requests waiting for a slot give up."""
+        self.cancelled.set()
 
     # -- endpoints -------------------------------------------------------------------------
 
@@ -168,15 +194,25 @@ class AiToEarnClient:
                 "GET %s attempt %d failed (%s); retrying in %.2f s", endpoint, attempt, _describe_transport(last), delay
             )
             self.stats.add(retries=1, wait_seconds=delay)
-            time.sleep(delay)
+            self.cancelled.wait(delay)  # a sleep that a cancellation cuts short
             waited += delay
 
+    def _not_sent(self, endpoint: str) -> AiToEarnError:
+        return self.refusal or FetchCancelled(f"GET {endpoint} not sent: the fetch was cancelled")
+
     def _get_once(self, endpoint: str, path: str, params: dict[str, str] | None) -> tuple[Any, str | None]:
+        if self.cancelled.is_set():
+            raise self._not_sent(endpoint)
         self.stats.add(wait_seconds=self._limiter.acquire())
         sent_id = uuid.uuid4().hex
-        with self._slots:
+        with self._slots:  # held until the answer is read, so a 401 cancels before another request starts
+            if self.cancelled.is_set():
+                raise self._not_sent(endpoint)
             self.stats.add(requests=1)
             response = self._http.get(path, params=params, headers={"X-Request-Id": sent_id})
+            return self._read_envelope(endpoint, response, sent_id)
+
+    def _read_envelope(self, endpoint: str, response: httpx.Response, sent_id: str) -> tuple[Any, str | None]:
         request_id = response.headers.get("x-request-id", sent_id)
         if response.is_redirect:
             target = httpx.URL(response.headers.get("location", "")).host or "an unknown host"
@@ -206,7 +242,9 @@ class AiToEarnClient:
             return body["data"], request_id
         message = str(body.get("message", ""))
         if code == UNAUTHORIZED:
-            raise AuthError(endpoint, code, message, request_id)
+            self.refusal = AuthError(endpoint, code, message, request_id)
+            self.cancel()
+            raise self.refusal
         error = ApiError(endpoint, code, message, request_id, body.get("data"))
         error.reset_hint_seconds = _reset_hint(response)  # type: ignore[attr-defined]
         raise error

@@ -79,7 +79,7 @@ class AuthError(ApiError):
         return (
             f"GET {self.endpoint} was refused: code {self.code} ({self.message}){rid}. "
             "The API key in AITOEARN_API_KEY is missing, wrong or revoked: set AITOEARN_API_KEY "
-            "to a valid key from the AiToEarn console (or unset it to run against the sandbox)."
+            "to a valid key from the AiToEarn console (or unset it and set AITOEARN_SANDBOX=1 for the demo sandbox)."
         )
 
     @property
@@ -104,6 +104,12 @@ class ResponseFormatError(AiToEarnError):
 
 class RedirectRefusedError(AiToEarnError):
     """The server answered with a redirect; it is not followed so the key never leaves the host."""
+
+    retryable = False
+
+
+class FetchCancelled(AiToEarnError):
+    """The request was not sent because the fetch was cancelled (after a 401, or by the caller)."""
 
     retryable = False
 

@@ -1,4 +1,4 @@
-"""The daily refresh: every platform partition of `raw_works`, and the account listing."""
+"""The daily refresh: every platform partition of `raw_works` (one run), and the account listing."""
 
 import os
 
@@ -8,6 +8,8 @@ from aitoearn_assets.defs.jobs import accounts_job, raw_works_job
 from aitoearn_assets.defs.partitions import platform_partitions
 
 DEFAULT_CRON = "0 3 * * *"
+PARTITION_RANGE_START = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END = "dagster/asset_partition_range_end"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -25,11 +27,14 @@ def build_daily_schedules(cron: str, timezone: str) -> list[dg.ScheduleDefinitio
         job=raw_works_job,
         cron_schedule=cron,
         execution_timezone=timezone,
-        description="Requests every platform partition of raw_works once a day.",
+        description="Fetches every platform partition of raw_works once a day, in one run.",
     )
-    def daily_raw_works(context: dg.ScheduleEvaluationContext):
-        for platform in platform_partitions.get_partition_keys():
-            yield dg.RunRequest(run_key=platform, partition_key=platform)
+    def daily_raw_works(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        keys = platform_partitions.get_partition_keys()
+        return dg.RunRequest(
+            run_key="all-platforms",
+            tags={PARTITION_RANGE_START: keys[0], PARTITION_RANGE_END: keys[-1]},
+        )
 
     daily_accounts = dg.ScheduleDefinition(
         name="daily_accounts",
@@ -39,3 +44,6 @@ def build_daily_schedules(cron: str, timezone: str) -> list[dg.ScheduleDefinitio
         description="Lists the key's accounts once a day.",
     )
     return [daily_raw_works, daily_accounts]
+
+
+daily_raw_works, daily_accounts = build_daily_schedules(*daily_cron())

@@ -17,7 +17,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, PLATFORMS
 from aitoearn_assets.sandbox.dataset import SandboxDataset
@@ -97,9 +97,9 @@ class SandboxApi:
     def _answer(self, request: SandboxRequest, request_id: str) -> SandboxResponse:
         query = parse_query(request.query)
         account_id = query.get("accountId") if isinstance(query.get("accountId"), str) else None
-        fault = self.faults.pick(request.path, account_id)
+        fault = self.faults.pick(request.path, account_id, unquote(request.query))
         if fault is not None and fault.kind != "missing_pagination":
-            return self._faulty(fault, request_id)
+            return self._faulty(fault, request_id, account_id)
         cache_key = (request.target, request.headers.get("x-api-key"))
         if self.cache_answers and fault is None and cache_key in self._cache:
             return self._envelope(self._cache[cache_key], request_id)
@@ -258,7 +258,7 @@ class SandboxApi:
             {"content-type": "application/json; charset=utf-8", "x-request-id": request_id},
         )
 
-    def _faulty(self, fault: Fault, request_id: str) -> SandboxResponse:
+    def _faulty(self, fault: Fault, request_id: str, account_id: str | None = None) -> SandboxResponse:
         kind, delay = fault.kind, fault.delay_seconds
         html = {"content-type": "text/html", "x-request-id": request_id}
         if kind == "envelope_429":
@@ -291,6 +291,13 @@ class SandboxApi:
             return self._json(
                 {"data": {}, "code": 500, "message": "Internal server error", "requestId": request_id}, request_id
             )
+        if kind in PLATFORM_ERRORS:
+            code, category, message = PLATFORM_ERRORS[kind]
+            data = {"category": category, "retryable": False, "accountId": account_id} if category else {}
+            return self._json(
+                {"data": data, "code": code, "message": message, "requestId": request_id, "timestamp": _now_ms()},
+                request_id,
+            )
         if kind == "slow":
             return SandboxResponse(200, b"{}", {"content-type": "application/json"}, delay_seconds=delay)
         if kind == "drop_connection":
@@ -302,6 +309,19 @@ class SandboxApi:
         if kind == "redirect":
             return SandboxResponse(302, b"", {"location": "https://elsewhere.example/api/v2/channels/accounts"})
         raise AssertionError(kind)
+
+
+#: Non-retryable answers the faults can inject: kind -> (code, data.category, message).
+PLATFORM_ERRORS: dict[str, tuple[int, str | None, str]] = {
+    "unauthorized": (401, None, "Unauthorized"),
+    "permission_15070": (15070, "permission", "instagram platform API request failed"),
+    "account_missing_15076": (15076, "not_found", "Platform account missing"),
+    "permission_missing_15078": (15078, "permission", "Platform permission missing; re-authorize with the scope"),
+}
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _encode_cursor(account_id: str, offset: int) -> str:

@@ -18,6 +18,10 @@ FAULT_KINDS = frozenset(
         "missing_pagination",  # works answer without `data.pagination`
         "redirect",  # HTTP 302 to another host
         "server_error",  # code 500 envelope (unhandled backend error)
+        "unauthorized",  # code 401: the key was revoked mid-run
+        "permission_15070",  # platform API failed, category permission, not retryable
+        "account_missing_15076",  # the platform account is gone
+        "permission_missing_15078",  # a scope is missing (e.g. Instagram insights)
     }
 )
 
@@ -27,13 +31,14 @@ class Fault:
     """Inject `kind` into the next `times` matching requests (None: every one), after `skip`.
 
     A request matches when its path contains `path_contains` and, if set, its accountId equals
-    `account_id`.
+    `account_id` and its decoded query string contains `query_contains` (e.g. `types[]=tiktok`).
     """
 
     kind: str
     times: int | None = 1
     path_contains: str = "/works/"
     account_id: str | None = None
+    query_contains: str | None = None
     skip: int = 0
     delay_seconds: float = 5.0  # "slow": how long the answer takes
     reset_ms: int = 50  # "envelope_429": X-RateLimit-Reset is now + reset_ms
@@ -62,11 +67,13 @@ class FaultPlan:
         with self._lock:
             self.faults.clear()
 
-    def pick(self, path: str, account_id: str | None) -> Fault | None:
+    def pick(self, path: str, account_id: str | None, query: str = "") -> Fault | None:
         """The fault to inject into this request, if any (and count it as fired)."""
         with self._lock:
             for fault in self.faults:
                 if fault.path_contains not in path or (fault.account_id and fault.account_id != account_id):
+                    continue
+                if fault.query_contains and fault.query_contains not in query:
                     continue
                 fault.seen += 1
                 if fault.seen <= fault.skip or (fault.times is not None and fault.fired >= fault.times):

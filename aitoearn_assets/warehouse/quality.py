@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import duckdb
 
 from aitoearn_assets.warehouse.columns import METRIC_COLUMNS
@@ -23,18 +25,51 @@ def negative_metrics(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {c: n for c, n in zip(METRIC_COLUMNS, row, strict=True) if n}
 
 
-def skipped_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
-    """(platform, account_id, reason) skipped by each platform's latest run."""
+_LATEST_OK_RUNS = """
+    SELECT * FROM ingest_runs WHERE status = 'ok'
+    QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC) = 1
+"""
+
+
+def _accounts_named_in(con: duckdb.DuckDBPyConnection, column: str) -> list[tuple[str, str, str]]:
     return con.execute(
-        """
-        WITH latest AS (
-            SELECT * FROM ingest_runs QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC) = 1
-        )
+        f"""
+        WITH latest AS ({_LATEST_OK_RUNS})
         SELECT platform, s.account_id, s.reason
-        FROM latest, unnest(accounts_skipped) AS t(s)
+        FROM latest, unnest({column}) AS t(s)
         ORDER BY ALL
         """
     ).fetchall()
+
+
+def skipped_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(platform, account_id, reason) skipped by each platform's latest run (offline, needs re-authorization)."""
+    return _accounts_named_in(con, "accounts_skipped")
+
+
+def failed_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(platform, account_id, reason) whose fetch failed with an error in each platform's latest run."""
+    return _accounts_named_in(con, "accounts_failed")
+
+
+def held_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(platform, account_id, reason) whose shrunken listing was not written in each platform's latest run."""
+    return _accounts_named_in(con, "accounts_held")
+
+
+def stale_platforms(con: duckdb.DuckDBPyConnection, now: datetime, max_age: timedelta) -> list[tuple[str, str]]:
+    """(platform, why) for every platform ever attempted whose last successful fetch is older than `max_age`."""
+    rows = con.execute(
+        """
+        SELECT platform, max(fetched_at) FILTER (WHERE status = 'ok') AS last_ok
+        FROM ingest_runs GROUP BY platform ORDER BY platform
+        """
+    ).fetchall()
+    return [
+        (platform, "never fetched successfully" if last_ok is None else f"last successful fetch {last_ok:%Y-%m-%d %H:%M} UTC")
+        for platform, last_ok in rows
+        if last_ok is None or now - last_ok > max_age
+    ]
 
 
 def retired_metrics(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -45,7 +80,7 @@ def retired_metrics(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
             SELECT platform, metrics_reported,
                    row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC) AS age
             FROM ingest_runs
-            WHERE cannot_list_reason IS NULL AND len(accounts_fetched) > 0
+            WHERE status = 'ok' AND cannot_list_reason IS NULL AND len(accounts_fetched) > 0
         )
         SELECT latest.platform, m.metric
         FROM listed AS latest

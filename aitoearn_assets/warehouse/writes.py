@@ -27,50 +27,140 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 @dataclass(frozen=True)
 class WorksWrite:
-    """What `replace_account_works` wrote."""
+    """What `replace_account_works` wrote, and which accounts it held back."""
 
     works_written: int
     metrics_reported: list[str]
+    accounts_written: list[str]
+    accounts_held: list[dict[str, str]]
+
+
+#: ingest_runs columns and their DuckDB types, in the order `record_ingest_run` binds them.
+INGEST_RUN_FIELDS: dict[str, str] = {
+    "platform": "VARCHAR",
+    "run_id": "VARCHAR",
+    "fetched_at": "TIMESTAMP",
+    "status": "VARCHAR",
+    "error": "VARCHAR",
+    "source": "VARCHAR",
+    "works_written": "BIGINT",
+    "accounts_listed": "VARCHAR[]",
+    "accounts_fetched": "VARCHAR[]",
+    "accounts_skipped": "STRUCT(account_id VARCHAR, reason VARCHAR)[]",
+    "accounts_failed": "STRUCT(account_id VARCHAR, reason VARCHAR)[]",
+    "accounts_held": "STRUCT(account_id VARCHAR, reason VARCHAR)[]",
+    "metrics_reported": "VARCHAR[]",
+    "cannot_list_reason": "VARCHAR",
+    "requests": "BIGINT",
+    "retries": "BIGINT",
+    "seconds": "DOUBLE",
+}
+_RUN_DEFAULTS: dict[str, object] = {
+    "status": "ok",
+    "error": None,
+    "source": "list",
+    "works_written": 0,
+    "accounts_listed": [],
+    "accounts_fetched": [],
+    "accounts_skipped": [],
+    "accounts_failed": [],
+    "accounts_held": [],
+    "metrics_reported": [],
+    "cannot_list_reason": None,
+    "requests": 0,
+    "retries": 0,
+    "seconds": 0.0,
+}
+
+
+def record_ingest_run(con: duckdb.DuckDBPyConnection, record: Mapping[str, object]) -> None:
+    """Append one row to `ingest_runs` (missing fields take their defaults)."""
+    values = {**_RUN_DEFAULTS, **record}
+    unknown = set(values) - set(INGEST_RUN_FIELDS)
+    if unknown:
+        raise ValueError(f"not ingest_runs columns: {sorted(unknown)}")
+    select = ", ".join(f"?::{type_} AS {name}" for name, type_ in INGEST_RUN_FIELDS.items())
+    con.execute(f"INSERT INTO ingest_runs BY NAME SELECT {select}", [values[name] for name in INGEST_RUN_FIELDS])
 
 
 def replace_account_works(
     con: duckdb.DuckDBPyConnection,
     platform: str,
-    account_ids: Sequence[str],
-    staged_files: Sequence[str],
+    staged: Mapping[str, Sequence[str]],
     rejected: pl.DataFrame,
-    run_record: dict[str, object],
+    run_record: Mapping[str, object],
+    *,
+    allow_shrink: bool = False,
 ) -> WorksWrite:
-    """Replace the works (and set-aside items) of `account_ids` on `platform`; keep every other row.
+    """Replace the works (and set-aside items) of the accounts in `staged` on `platform`; keep every other row.
 
-    The works come from the staged Parquet files (see ingest/staging.py); a work staged twice
-    keeps its last-served copy. Appends `run_record` to `ingest_runs`. All in one transaction.
+    `staged` maps each completely fetched account to its staged Parquet files (see fetch/staging.py);
+    a work staged twice keeps its last-served copy. An account whose complete listing came back empty,
+    or with fewer than half the works stored for it, is *held*: its stored rows stay and it is named in
+    `accounts_held`, unless `allow_shrink`. Appends `run_record` to `ingest_runs`. All in one transaction.
     """
-    ids = list(account_ids)
     with transaction(con):
+        held = [] if allow_shrink else shrinking_accounts(con, platform, staged)
+        held_ids = {h["account_id"] for h in held}
+        ids = [a for a in staged if a not in held_ids]
+        files = [f for a in ids for f in staged[a]]
         for table in ("raw_works", "rejected_works"):
             con.execute(f"DELETE FROM {table} WHERE platform = ? AND list_contains(?, account_id)", [platform, ids])
         written = 0
-        if staged_files:
-            (written,) = con.execute(read_sql("insert_staged_works"), [list(staged_files)]).fetchone()  # type: ignore[misc]
+        if files:
+            (written,) = con.execute(read_sql("insert_staged_works"), [files]).fetchone()  # type: ignore[misc]
+        rejected = rejected.filter(pl.col("account_id").is_in(ids))
         if rejected.height:
             con.register("incoming_rejected", rejected)
             con.execute("INSERT INTO rejected_works BY NAME SELECT * FROM incoming_rejected")
             con.unregister("incoming_rejected")
         metrics = _reported_metrics(con, platform, ids)
+        record_ingest_run(
+            con,
+            {
+                **run_record,
+                "platform": platform,
+                "works_written": written,
+                "accounts_fetched": ids,
+                "accounts_held": held,
+                "metrics_reported": metrics,
+            },
+        )
+    return WorksWrite(int(written), metrics, ids, held)
+
+
+def shrinking_accounts(
+    con: duckdb.DuckDBPyConnection, platform: str, staged: Mapping[str, Sequence[str]]
+) -> list[dict[str, str]]:
+    """Accounts whose incoming works are none, or fewer than half of those stored (with the reason)."""
+    stored = dict(
         con.execute(
-            "INSERT INTO ingest_runs BY NAME SELECT ?::VARCHAR AS platform, ?::VARCHAR AS run_id, "
-            "?::TIMESTAMP AS fetched_at, ?::BIGINT AS works_written, ?::VARCHAR[] AS accounts_listed, "
-            "?::VARCHAR[] AS accounts_fetched, "
-            "?::STRUCT(account_id VARCHAR, reason VARCHAR)[] AS accounts_skipped, "
-            "?::VARCHAR[] AS metrics_reported, ?::VARCHAR AS cannot_list_reason",
-            [
-                platform, run_record["run_id"], run_record["fetched_at"], written,
-                run_record["accounts_listed"], ids, run_record["accounts_skipped"],
-                metrics, run_record.get("cannot_list_reason"),
-            ],
-        )  # fmt: skip
-    return WorksWrite(works_written=int(written), metrics_reported=metrics)
+            "SELECT account_id, count(*) FROM raw_works WHERE platform = ? AND list_contains(?, account_id) GROUP BY 1",
+            [platform, list(staged)],
+        ).fetchall()
+    )
+    if not stored:
+        return []
+    files = [f for a in stored for f in staged[a]]
+    incoming: dict[str, int] = {}
+    if files:
+        incoming = dict(
+            con.execute(
+                "SELECT account_id, count(DISTINCT platform_work_id) FROM read_parquet(?) GROUP BY 1", [files]
+            ).fetchall()
+        )
+    held = []
+    for account_id, before in sorted(stored.items()):
+        now = incoming.get(account_id, 0)
+        if now == 0 or 2 * now < before:
+            held.append(
+                {
+                    "account_id": account_id,
+                    "reason": f"a complete listing returned {now} works where {before} are stored; kept the "
+                    "stored rows (run config allow_shrink: true accepts the smaller listing)",
+                }
+            )
+    return held
 
 
 def _reported_metrics(con: duckdb.DuckDBPyConnection, platform: str, account_ids: list[str]) -> list[str]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from aitoearn_assets.defs.assets.analytics import account_engagement, top_works
-from aitoearn_assets.defs.assets.ingest import accounts, raw_works
-from aitoearn_assets.defs.checks import analytics_checks, raw_works_checks
-from aitoearn_assets.defs.resources import AiToEarnResource
-from aitoearn_assets.defs.warehouse import WarehouseResource
+from aitoearn_assets.defs.assets.engagement import account_engagement, top_works
+from aitoearn_assets.defs.assets.raw_works import raw_works
+from aitoearn_assets.defs.assets.accounts import accounts
+from aitoearn_assets.defs.checks import engagement_checks
+from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource
+from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
 
-RAW_WORKS_CHECKS = dg.load_asset_checks_from_modules([raw_works_checks])
-ANALYTICS_CHECKS = dg.load_asset_checks_from_modules([analytics_checks])
+ANALYTICS_CHECKS = dg.load_asset_checks_from_modules([engagement_checks])
 
 
 def resources(aitoearn: AiToEarnResource, db_path: str) -> dict:
@@ -20,11 +21,29 @@ def resources(aitoearn: AiToEarnResource, db_path: str) -> dict:
 
 
 def materialize_platform(
-    aitoearn: AiToEarnResource, db_path: str, platform: str, instance: dg.DagsterInstance | None = None
+    aitoearn: AiToEarnResource,
+    db_path: str,
+    platform: str,
+    instance: dg.DagsterInstance | None = None,
+    run_config: dict | None = None,
 ) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [raw_works, *RAW_WORKS_CHECKS],
+        [raw_works],
         partition_key=platform,
+        resources=resources(aitoearn, db_path),
+        instance=instance,
+        run_config=run_config,
+        raise_on_error=False,
+    )
+
+
+def materialize_platforms(
+    aitoearn: AiToEarnResource, db_path: str, first: str, last: str, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
+    """One run over the partition range first...last, as the schedule and "Materialize all" launch it."""
+    return dg.materialize(
+        [raw_works],
+        tags={PARTITION_RANGE_START: first, PARTITION_RANGE_END: last},
         resources=resources(aitoearn, db_path),
         instance=instance,
         raise_on_error=False,
@@ -52,3 +71,19 @@ def works_snapshot(db_path: str) -> list[tuple]:
 def materialization_metadata(result: dg.ExecuteInProcessResult) -> dict:
     (event,) = result.asset_materializations_for_node("raw_works")
     return {k: v.value for k, v in event.metadata.items()}
+
+
+def partition_events(result: dg.ExecuteInProcessResult, event_type: str) -> dict[str, dict]:
+    """{partition: metadata} of a run's ASSET_MATERIALIZATION or ASSET_OBSERVATION events."""
+    out = {}
+    for event in result.all_events:
+        if event.event_type_value != event_type:
+            continue
+        data = event.event_specific_data
+        record = data.materialization if event_type == "ASSET_MATERIALIZATION" else data.asset_observation
+        out[record.partition] = {k: v.value for k, v in record.metadata.items()}
+    return out
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {c.check_name: c for c in result.get_asset_check_evaluations()}

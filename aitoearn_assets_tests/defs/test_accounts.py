@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from aitoearn_assets.defs.assets.ingest import accounts
+from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.sandbox import SandboxDataset
 
 from .helpers import resources, table

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import duckdb
 import pytest
 
-from aitoearn_assets.defs.checks.analytics_checks import (
+from aitoearn_assets.defs.checks.engagement_checks import (
     account_engagement_one_row_per_account,
     account_engagement_rates_non_negative,
 )
@@ -16,13 +16,16 @@ from aitoearn_assets.defs.checks.raw_works_checks import (
     raw_works_all_accounts_fetched,
     raw_works_key_unique,
     raw_works_metrics_still_reported,
+    raw_works_no_failed_accounts,
     raw_works_no_negative_metrics,
+    raw_works_platforms_fresh,
 )
-from aitoearn_assets.defs.warehouse import WarehouseResource
-from aitoearn_assets.warehouse.analytics import build_account_engagement
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource
+from aitoearn_assets.warehouse.engagement import build_account_engagement
 from aitoearn_assets.warehouse.schema import ensure_schema
+from aitoearn_assets.warehouse.writes import record_ingest_run
 
-T = datetime(2026, 11, 1)
+T = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
 
 
 @pytest.fixture
@@ -45,14 +48,18 @@ def add_work(con, platform: str, account: str, work_id: str, like: int | None = 
     )
 
 
-def add_run(con, platform: str, at: datetime, metrics: list[str], skipped: list[dict] | None = None) -> None:
-    con.execute(
-        "INSERT INTO ingest_runs VALUES (?, 'run', ?, 1, ['acc'], ['acc'], ?::STRUCT(account_id VARCHAR, reason VARCHAR)[], ?, NULL)",
-        [platform, at, skipped or [], metrics],
-    )
+def add_run(con, platform: str, at: datetime, metrics: list[str], **fields) -> None:
+    record_ingest_run(
+        con,
+        {"platform": platform, "run_id": "run", "fetched_at": at, "works_written": 1, "accounts_listed": ["acc"],
+         "accounts_fetched": ["acc"], "metrics_reported": metrics, **fields},
+    )  # fmt: skip
 
 
 def run(check, path: str) -> dg.AssetCheckResult:
+    if check in RAW_WORKS_CHECKS:  # evaluated inside the raw_works step, on its connection
+        with duckdb.connect(path) as con:
+            return check(con)
     return check(warehouse=WarehouseResource(database=path))
 
 
@@ -61,14 +68,15 @@ def spoil(path: str, sql: str, *params) -> None:
         con.execute(sql, list(params))
 
 
-ALL_CHECKS = [
+RAW_WORKS_CHECKS = [
     raw_works_key_unique,
     raw_works_no_negative_metrics,
+    raw_works_no_failed_accounts,
     raw_works_all_accounts_fetched,
     raw_works_metrics_still_reported,
-    account_engagement_one_row_per_account,
-    account_engagement_rates_non_negative,
+    raw_works_platforms_fresh,
 ]
+ALL_CHECKS = [*RAW_WORKS_CHECKS, account_engagement_one_row_per_account, account_engagement_rates_non_negative]
 
 
 @pytest.mark.parametrize("check", ALL_CHECKS)
@@ -90,7 +98,7 @@ def test_negative_metric_fails(warehouse):
 
 def test_skipped_account_warns_with_its_name(warehouse):
     with duckdb.connect(warehouse) as con:
-        add_run(con, "tiktok", T.replace(day=2), ["like_count"], [{"account_id": "acc2", "reason": "code 15048"}])
+        add_run(con, "tiktok", T + timedelta(minutes=1), ["like_count"], accounts_skipped=[{"account_id": "acc2", "reason": "code 15048"}])
     result = run(raw_works_all_accounts_fetched, warehouse)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
     assert result.metadata["skipped"].value == ["tiktok/acc2: code 15048"]
@@ -98,7 +106,7 @@ def test_skipped_account_warns_with_its_name(warehouse):
 
 def test_a_metric_the_platform_stopped_reporting_warns(warehouse):
     with duckdb.connect(warehouse) as con:
-        add_run(con, "tiktok", T.replace(day=2), [])
+        add_run(con, "tiktok", T + timedelta(minutes=1), [])
     result = run(raw_works_metrics_still_reported, warehouse)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
     assert result.metadata["no_longer_reported"].value == ["tiktok.like_count"]
@@ -122,3 +130,32 @@ def test_engagement_duplicated_row_fails(warehouse):
 def test_negative_rate_fails(warehouse):
     spoil(warehouse, "UPDATE account_engagement SET engagement_rate = -0.5")
     assert not run(account_engagement_rates_non_negative, warehouse).passed
+
+
+def test_an_account_that_failed_is_an_error_naming_it(warehouse):
+    with duckdb.connect(warehouse) as con:
+        add_run(con, "tiktok", T + timedelta(minutes=1), ["like_count"],
+                accounts_failed=[{"account_id": "acc3", "reason": "code 15070: denied"}])  # fmt: skip
+    result = run(raw_works_no_failed_accounts, warehouse)
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
+    assert result.metadata["failed"].value == ["tiktok/acc3: code 15070: denied"]
+
+
+def test_a_held_account_warns_with_the_way_out(warehouse):
+    with duckdb.connect(warehouse) as con:
+        add_run(con, "tiktok", T + timedelta(minutes=1), ["like_count"],
+                accounts_held=[{"account_id": "acc", "reason": "returned 0 works where 2 are stored; allow_shrink"}])  # fmt: skip
+    result = run(raw_works_all_accounts_fetched, warehouse)
+    assert not result.passed and "allow_shrink" in result.metadata["held"].value[0]
+
+
+def test_a_platform_without_a_success_for_26_hours_is_stale(warehouse):
+    with duckdb.connect(warehouse) as con:
+        add_run(con, "KWAI", T - timedelta(hours=30), ["like_count"])
+        add_run(con, "KWAI", T, [], status="failed", error="listing failed")  # a failure is no fresh data
+        add_run(con, "twitter", T - timedelta(hours=30), [], status="failed", error="down")
+    result = run(raw_works_platforms_fresh, warehouse)
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
+    stale = result.metadata["stale"].value
+    assert [s.split(":")[0] for s in stale] == ["KWAI", "twitter"]  # tiktok ran an hour ago: fresh
+    assert "never fetched successfully" in stale[1]

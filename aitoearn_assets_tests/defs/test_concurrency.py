@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from aitoearn_assets.defs.resources import AiToEarnResource
+from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.warehouse.publish import analyst_copy_path
 
 from .helpers import materialize_platform
@@ -22,7 +22,7 @@ DAGSTER = str(Path(sys.executable).parent / "dagster")
 def test_parallel_runs_of_different_partitions_all_land(tmp_path):
     db = str(tmp_path / "parallel.duckdb")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")}
-    env |= {"AITOEARN_DUCKDB_PATH": db, "DAGSTER_HOME": str(tmp_path)}
+    env |= {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": db, "DAGSTER_HOME": str(tmp_path)}
     platforms = ["KWAI", "tiktok", "twitter", "douyin"]
     # The Dagster instance exists before the runs, as in real use (five fresh processes would race to create it).
     subprocess.run([DAGSTER, "instance", "migrate"], env=env, check=True, capture_output=True)
@@ -85,7 +85,7 @@ def test_an_open_analyst_session_neither_blocks_a_run_nor_fails(tmp_path, aitoea
         assert analyst.stdout.readline().strip() == "CONNECTED"
         assert materialize_platform(aitoearn, db, "tiktok").success
         assert materialize_platform(
-            AiToEarnResource(api_key=aitoearn.api_key, base_url=aitoearn.base_url, max_requests_per_second=None),
+            AiToEarnResource(credentials=aitoearn.credentials, max_requests_per_second=None),
             db,
             "twitter",
         ).success

@@ -6,10 +6,18 @@ import dagster as dg
 import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
-from aitoearn_assets.defs.resources import AiToEarnResource
+from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
 from aitoearn_assets.sandbox import SandboxDataset
 
-from .helpers import materialization_metadata, materialize_platform, table, works_snapshot
+from .helpers import (
+    check_results,
+    materialization_metadata,
+    materialize_platform,
+    materialize_platforms,
+    partition_events,
+    table,
+    works_snapshot,
+)
 
 LISTABLE = ["KWAI", "youtube", "twitter", "tiktok", "facebook", "instagram", "threads", "pinterest"]
 
@@ -24,9 +32,9 @@ def test_every_partition_lands_with_exact_keys(aitoearn, db_path):
 
 def test_metadata_says_what_happened(aitoearn, db_path):
     meta = materialization_metadata(materialize_platform(aitoearn, db_path, "twitter"))
-    assert meta["dagster/row_count"] == 60 and meta["mode"] == "live"
+    assert meta["dagster/row_count"] == 60 and meta["mode"] == "live" and meta["status"] == "ok"
     assert len(meta["accounts_fetched"]) == 2 and meta["accounts_skipped"] == {}
-    assert meta["pages"] == 2 and meta["requests"] == 4  # /platforms, /accounts, one page per account
+    assert meta["pages"] == 2 and meta["requests"] == 3  # /accounts, one page per account (/platforms: once a run)
     assert "| platform |" in meta["preview"]
 
     zero = materialization_metadata(materialize_platform(aitoearn, db_path, "douyin"))
@@ -42,17 +50,40 @@ def test_a_rerun_changes_nothing_but_fetched_at(aitoearn, db_path):
 
 
 @pytest.mark.parametrize("fault", ["http_502", "not_json", "missing_data", "missing_pagination", "drop_connection"])
-def test_a_failed_run_leaves_the_table_exactly_as_it_was(aitoearn, db_path, sandbox, fault):
+def test_an_account_that_keeps_failing_keeps_its_rows_and_the_others_land(aitoearn, db_path, sandbox, fault):
+    materialize_platform(aitoearn, db_path, "tiktok")
+    broken = sandbox.dataset.account_id("tiktok", 1)
+    before = table(db_path, f"SELECT * FROM raw_works WHERE account_id = '{broken}' ORDER BY ALL")
+    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=35)  # new works appeared
+    sandbox.faults.add(fault, times=None, account_id=broken, skip=1)
+
+    result = materialize_platform(aitoearn, db_path, "tiktok")
+
+    assert result.success  # the run is green; the ERROR check is red and names the account
+    meta = materialization_metadata(result)
+    assert "failed 4 times" in meta["accounts_failed"][broken] and meta["dagster/row_count"] == 35
+    assert table(db_path, f"SELECT * FROM raw_works WHERE account_id = '{broken}' ORDER BY ALL") == before
+    assert table(db_path, "SELECT count(*) FROM raw_works WHERE platform = 'tiktok'") == [(65,)]
+    check = check_results(result)["raw_works_no_failed_accounts"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.metadata["failed"].value[0].startswith(f"tiktok/{broken}: GET /api/v2/channels/works/tiktok failed")
+
+
+def test_a_platform_whose_listing_fails_leaves_the_table_exactly_as_it_was(aitoearn, db_path, sandbox):
     materialize_platform(aitoearn, db_path, "tiktok")
     before = works_snapshot(db_path)
-    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=35)  # new works appeared
-    sandbox.faults.add(fault, times=None, account_id=sandbox.dataset.account_id("tiktok", 1), skip=1)
+    sandbox.faults.add("http_502", times=None, path_contains="/accounts")
 
     result = materialize_platform(aitoearn, db_path, "tiktok")
 
     assert not result.success
-    assert "failed 4 times" in str(result.get_step_failure_events()[0].event_specific_data.error)
+    error = str(result.get_step_failure_events()[-1].event_specific_data.error)
+    assert "raw_works failed for tiktok" in error and "failed 4 times" in error
     assert works_snapshot(db_path) == before
+    runs = table(db_path, "SELECT status, coalesce(error, '') FROM ingest_runs ORDER BY fetched_at")
+    # transient (retries exhausted): Dagster's RetryPolicy ran the step twice more, each attempt recorded
+    assert [status for status, _ in runs] == ["ok", "failed", "failed", "failed"]
+    assert all(error.startswith("listing its accounts failed") for _, error in runs[1:])
 
 
 def test_a_skipped_account_keeps_its_earlier_rows(aitoearn, db_path, sandbox):
@@ -61,7 +92,7 @@ def test_a_skipped_account_keeps_its_earlier_rows(aitoearn, db_path, sandbox):
     kept = table(db_path, f"SELECT * FROM raw_works WHERE account_id = '{revoked}' ORDER BY ALL")
     sandbox.dataset = SandboxDataset(
         accounts_per_platform=2, works_per_account=40, revoked_accounts=frozenset({revoked})
-    )
+    )  # the other account grows from 30 to 40 works
 
     result = materialize_platform(aitoearn, db_path, "instagram")
 
@@ -70,7 +101,7 @@ def test_a_skipped_account_keeps_its_earlier_rows(aitoearn, db_path, sandbox):
     assert "15048" in meta["accounts_skipped"][revoked] and meta["dagster/row_count"] == 40
     assert table(db_path, f"SELECT * FROM raw_works WHERE account_id = '{revoked}' ORDER BY ALL") == kept
     assert table(db_path, "SELECT count(*) FROM raw_works WHERE platform = 'instagram'") == [(70,)]
-    (check,) = [c for c in result.get_asset_check_evaluations() if c.check_name == "raw_works_all_accounts_fetched"]
+    check = check_results(result)["raw_works_all_accounts_fetched"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
 
 
@@ -85,19 +116,20 @@ def test_null_versus_zero_and_text_round_trip(aitoearn, db_path):
 
 
 def test_sandbox_mode_says_so_and_never_writes_a_live_file(db_path):
-    sandbox_mode = AiToEarnResource()
+    sandbox_mode = AiToEarnResource(credentials=AiToEarnCredentials(sandbox=True))
     meta = materialization_metadata(materialize_platform(sandbox_mode, db_path, "KWAI"))
     assert meta["mode"] == "sandbox"
 
-    live = AiToEarnResource(api_key="sk-live", base_url="https://aitoearn.cn")
-    result = materialize_platform(live, db_path, "douyin")  # refused before the write
+    live = AiToEarnResource(credentials=AiToEarnCredentials(api_key="sk-live", base_url="https://aitoearn.cn"))
+    result = materialize_platform(live, db_path, "douyin")  # refused before any request
     assert not result.success
     assert "holds sandbox data" in str(result.get_step_failure_events()[0].event_specific_data.error)
 
 
 @pytest.mark.parametrize("url", ["http://aitoearn.cn", "ftp://127.0.0.1"])
 def test_bad_base_url_fails_the_run_with_the_fix(db_path, url):
-    result = materialize_platform(AiToEarnResource(api_key="sk-x", base_url=url), db_path, "KWAI")
+    credentials = AiToEarnCredentials(api_key="sk-x", base_url=url)
+    result = materialize_platform(AiToEarnResource(credentials=credentials), db_path, "KWAI")
     assert not result.success
     assert "AITOEARN_BASE_URL" in str(result.all_events)
 
@@ -116,3 +148,101 @@ def test_metrics_reported_follow_the_platform(aitoearn, db_path, sandbox):
     assert kwai["metrics_reported"] == ["view_count", "like_count", "comment_count"]
     assert youtube["metrics_reported"] == [] and youtube["dagster/row_count"] == 60
     assert table(db_path, "SELECT count(view_count) FROM raw_works WHERE platform = 'youtube'") == [(0,)]
+
+
+# -- one run, many platforms (the schedule, "Materialize all", --partition-range) -----------------
+
+
+def test_one_run_fetches_every_platform_and_records_each_partition(aitoearn, db_path):
+    result = materialize_platforms(aitoearn, db_path, "douyin", "google_business")
+
+    assert result.success
+    observed = partition_events(result, "ASSET_OBSERVATION")  # each platform's own figures
+    assert set(observed) == set(PLATFORMS)
+    assert observed["KWAI"]["dagster/row_count"] == 60 and observed["KWAI"]["status"] == "ok"
+    assert "cannot list works" in observed["douyin"]["cannot_list_reason"]
+    materialized = partition_events(result, "ASSET_MATERIALIZATION")  # every partition of the range, the run's totals
+    assert set(materialized) == set(PLATFORMS) and materialized["KWAI"]["dagster/row_count"] == 480
+    counts = dict(table(db_path, "SELECT platform, count(*) FROM raw_works GROUP BY platform"))
+    assert counts == {p: 60 for p in LISTABLE}
+    assert table(db_path, "SELECT count(DISTINCT run_id), count(*) FROM ingest_runs") == [(1, 15)]
+
+
+def test_one_failing_platform_keeps_its_rows_the_others_land_and_the_run_fails_naming_it(aitoearn, db_path, sandbox):
+    materialize_platforms(aitoearn, db_path, "douyin", "google_business")
+    tiktok_before = table(db_path, "SELECT * FROM raw_works WHERE platform = 'tiktok' ORDER BY ALL")
+    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=31)  # one new work each
+    sandbox.faults.add("http_502", times=None, path_contains="/accounts", query_contains="types[]=tiktok")
+
+    result = materialize_platforms(aitoearn, db_path, "douyin", "google_business")
+
+    assert not result.success
+    error = str(result.get_step_failure_events()[-1].event_specific_data.error)
+    assert "raw_works failed for tiktok" in error and "14 other platform(s) landed" in error
+    assert table(db_path, "SELECT * FROM raw_works WHERE platform = 'tiktok' ORDER BY ALL") == tiktok_before
+    assert table(db_path, "SELECT count(*) FROM raw_works WHERE platform = 'KWAI'") == [(62,)]
+    assert partition_events(result, "ASSET_OBSERVATION")["tiktok"]["status"] == "failed"
+    materialized = partition_events(result, "ASSET_MATERIALIZATION")
+    assert "tiktok" not in materialized and materialized["KWAI"]["dagster/row_count"] == 62
+    failed_runs = table(db_path, "SELECT platform, error FROM ingest_runs WHERE status = 'failed'")
+    assert {p for p, _ in failed_runs} == {"tiktok"} and "listing its accounts failed" in failed_runs[0][1]
+
+
+def test_an_account_error_skips_only_that_account(aitoearn, db_path, sandbox):
+    sandbox.dataset = SandboxDataset(accounts_per_platform=4, works_per_account=30)
+    materialize_platform(aitoearn, db_path, "instagram")
+    denied, exhausted = (sandbox.dataset.account_id("instagram", j) for j in (1, 2))
+    kept = table(db_path, f"SELECT * FROM raw_works WHERE account_id IN ('{denied}', '{exhausted}') ORDER BY ALL")
+    sandbox.dataset = SandboxDataset(accounts_per_platform=4, works_per_account=33)
+    sandbox.faults.add("permission_15070", times=None, account_id=denied)
+    sandbox.faults.add("http_503", times=None, account_id=exhausted)
+
+    result = materialize_platform(aitoearn, db_path, "instagram")
+
+    assert result.success
+    meta = materialization_metadata(result)
+    assert meta["accounts_failed"][denied] == "code 15070: instagram platform API request failed"
+    assert "failed 4 times" in meta["accounts_failed"][exhausted]
+    assert meta["dagster/row_count"] == 66  # the two healthy accounts, 33 works each
+    assert (
+        table(db_path, f"SELECT * FROM raw_works WHERE account_id IN ('{denied}', '{exhausted}') ORDER BY ALL") == kept
+    )
+    failed = check_results(result)["raw_works_no_failed_accounts"]
+    assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
+    assert sorted(failed.metadata["failed"].value) == sorted(
+        [f"instagram/{denied}: code 15070: instagram platform API request failed", f"instagram/{exhausted}: "
+         + meta["accounts_failed"][exhausted]]
+    )  # fmt: skip
+
+
+def test_a_401_stops_the_fetch_at_once_and_is_not_retried(aitoearn, db_path, sandbox):
+    sandbox.dataset = SandboxDataset(accounts_per_platform=50, works_per_account=5)
+    sandbox.faults.add("unauthorized", times=None)  # the key is revoked: every works call answers 401
+
+    result = materialize_platform(aitoearn, db_path, "KWAI")
+
+    assert not result.success
+    error = str(result.get_step_failure_events()[-1].event_specific_data.error)
+    assert "AITOEARN_API_KEY" in error and "401" in error
+    works_calls = [t for t in sandbox.seen if "/works/" in t]
+    assert 1 <= len(works_calls) <= aitoearn.max_concurrency  # at most those already in flight; 46+ never start
+    assert not any(e.event_type_value == "STEP_UP_FOR_RETRY" for e in result.all_events)
+
+
+def test_an_empty_or_halved_listing_keeps_the_stored_rows_unless_allowed(aitoearn, db_path, sandbox):
+    materialize_platform(aitoearn, db_path, "twitter")
+    emptied, halved = (sandbox.dataset.account_id("twitter", j) for j in (0, 1))
+    before = works_snapshot(db_path)
+    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=30, works_overrides={emptied: 0, halved: 14})
+
+    result = materialize_platform(aitoearn, db_path, "twitter")
+
+    assert result.success and works_snapshot(db_path) == before
+    meta = materialization_metadata(result)
+    assert set(meta["accounts_held"]) == {emptied, halved} and "returned 14 works where 30" in meta["accounts_held"][halved]
+    warn = check_results(result)["raw_works_all_accounts_fetched"]
+    assert not warn.passed and len(warn.metadata["held"].value) == 2
+
+    allowed = materialize_platform(aitoearn, db_path, "twitter", run_config={"ops": {"raw_works": {"config": {"allow_shrink": True}}}})
+    assert allowed.success
+    assert table(db_path, "SELECT account_id, count(*) FROM raw_works GROUP BY 1") == [(halved, 14)]

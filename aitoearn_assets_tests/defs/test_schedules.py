@@ -10,7 +10,13 @@ import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
 from aitoearn_assets.definitions import defs
-from aitoearn_assets.defs.schedules import DEFAULT_CRON, DEFAULT_TIMEZONE, build_daily_schedules
+from aitoearn_assets.defs.schedules import (
+    DEFAULT_CRON,
+    DEFAULT_TIMEZONE,
+    PARTITION_RANGE_END,
+    PARTITION_RANGE_START,
+    build_daily_schedules,
+)
 
 from .helpers import materialize_platform
 
@@ -20,8 +26,8 @@ def test_daily_schedule_requests_every_platform_partition():
     assert (schedule.cron_schedule, schedule.execution_timezone) == (DEFAULT_CRON, DEFAULT_TIMEZONE)
     at = dt.datetime(2026, 11, 29, 3, tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
     context = dg.build_schedule_context(scheduled_execution_time=at, repository_def=defs.get_repository_def())
-    requests = list(schedule.evaluate_tick(context).run_requests or [])
-    assert [r.partition_key for r in requests] == list(PLATFORMS)
+    (request,) = schedule.evaluate_tick(context).run_requests or []  # one run for every platform
+    assert request.tags[PARTITION_RANGE_START] == PLATFORMS[0] and request.tags[PARTITION_RANGE_END] == PLATFORMS[-1]
     assert defs.resolve_schedule_def("daily_accounts").cron_schedule == DEFAULT_CRON
 
 

@@ -13,8 +13,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from aitoearn_assets.ingest.staging import WorksStage
-from aitoearn_assets.ingest.work_rows import RAW_WORKS_SCHEMA
+from aitoearn_assets.fetch.staging import WorksStage
+from aitoearn_assets.fetch.work_rows import RAW_WORKS_SCHEMA
 from aitoearn_assets.warehouse.schema import WarehouseModeError, ensure_schema
 from aitoearn_assets.warehouse.writes import replace_account_works
 
@@ -22,13 +22,13 @@ T = datetime(2026, 11, 1)
 HOSTILE = "'); DROP TABLE raw_works;--"
 
 
-def staged(account_ids: list[str], n: int, title: str = "t") -> list[str]:
-    """Stage n works per account (as the ingest does) and return the chunk files."""
+def staged(account_ids: list[str], n: int, title: str = "t") -> dict[str, list[str]]:
+    """Stage n works per account (as the fetch does); {account: its chunk files}."""
     stage = WorksStage(tempfile.mkdtemp())
     frame = works(account_ids, n, title)
     for account_id in account_ids:
         stage.add(account_id, frame.filter(pl.col("account_id") == account_id))
-    return stage.files(account_ids)
+    return {account_id: stage.files([account_id]) for account_id in account_ids}
 
 
 def works(account_ids: list[str], n: int, title: str = "t") -> pl.DataFrame:
@@ -55,14 +55,7 @@ def no_rejected() -> pl.DataFrame:
 
 
 def record(**extra) -> dict:
-    return {
-        "run_id": "r",
-        "fetched_at": T,
-        "accounts_listed": [],
-        "accounts_skipped": [],
-        "metrics_reported": [],
-        **extra,
-    }
+    return {"run_id": "r", "fetched_at": T, **extra}
 
 
 def snapshot(con) -> list[tuple]:
@@ -73,15 +66,32 @@ def snapshot(con) -> list[tuple]:
 def con(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_schema(con, "live")
-    replace_account_works(con, "tiktok", ["a", "b"], staged(["a", "b"], 5), no_rejected(), record())
+    replace_account_works(con, "tiktok", staged(["a", "b"], 5), no_rejected(), record())
     yield con
     con.close()
 
 
 def test_only_the_fetched_accounts_are_replaced(con):
-    replace_account_works(con, "tiktok", ["a"], staged(["a"], 2, title="new"), no_rejected(), record())
+    replace_account_works(con, "tiktok", staged(["a"], 3, title="new"), no_rejected(), record())
     got = con.execute("SELECT account_id, count(*), min(title) FROM raw_works GROUP BY 1 ORDER BY 1").fetchall()
-    assert got == [("a", 2, "new"), ("b", 5, "t")]
+    assert got == [("a", 3, "new"), ("b", 5, "t")]
+
+
+def test_a_listing_below_half_is_held_unless_allowed(con):
+    written = replace_account_works(con, "tiktok", staged(["a", "b"], 2, title="new"), no_rejected(), record())
+    assert written.accounts_written == [] and [h["account_id"] for h in written.accounts_held] == ["a", "b"]
+    assert con.execute("SELECT count(*), min(title) FROM raw_works").fetchone() == (10, "t")
+    (held,) = con.execute("SELECT accounts_held FROM ingest_runs WHERE len(accounts_held) > 0").fetchone()
+    assert "returned 2 works where 5 are stored" in held[0]["reason"]
+
+    written = replace_account_works(con, "tiktok", staged(["a"], 2), no_rejected(), record(), allow_shrink=True)
+    assert written.accounts_written == ["a"] and written.works_written == 2
+
+
+def test_an_empty_listing_is_held(con):
+    written = replace_account_works(con, "tiktok", {"a": []}, no_rejected(), record())
+    assert [h["account_id"] for h in written.accounts_held] == ["a"]
+    assert con.execute("SELECT count(*) FROM raw_works WHERE account_id = 'a'").fetchone() == (5,)
 
 
 def test_a_failing_write_changes_nothing(con):
@@ -89,7 +99,7 @@ def test_a_failing_write_changes_nothing(con):
     stage = WorksStage(tempfile.mkdtemp())
     stage.add("a", works(["a"], 3).with_columns(pl.lit("not a timestamp").alias("published_at")))
     with pytest.raises(duckdb.Error):
-        replace_account_works(con, "tiktok", ["a"], stage.files(["a"]), no_rejected(), record())
+        replace_account_works(con, "tiktok", {"a": stage.files(["a"])}, no_rejected(), record())
     assert snapshot(con) == before
     assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
 
@@ -98,16 +108,15 @@ def test_hostile_strings_are_data_not_sql(con):
     replace_account_works(
         con,
         "tiktok",
-        [HOSTILE],
         staged([HOSTILE], 2, title=HOSTILE),
         no_rejected(),
         record(accounts_skipped=[{"account_id": HOSTILE, "reason": HOSTILE}]),
     )
-    replace_account_works(con, "tiktok", [HOSTILE], staged([HOSTILE], 1, title=HOSTILE), no_rejected(), record())
+    replace_account_works(con, "tiktok", staged([HOSTILE], 2, title=HOSTILE), no_rejected(), record())
     assert con.execute(
         "SELECT count(*) FROM raw_works WHERE account_id = ? AND title = ?", [HOSTILE, HOSTILE]
-    ).fetchone() == (1,)
-    assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (11,)
+    ).fetchone() == (2,)
+    assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (12,)
 
 
 def test_a_file_never_mixes_sandbox_and_live(con):
@@ -134,7 +143,7 @@ CHILD = textwrap.dedent(
             return self.con.execute(sql, *args)
 
     con = duckdb.connect(sys.argv[1])
-    replace_account_works(PausingConnection(con), "tiktok", ["a", "b"], staged(["a", "b"], 300_000, title="half"),
+    replace_account_works(PausingConnection(con), "tiktok", staged(["a", "b"], 300_000, title="half"),
                           no_rejected(), record())
     """
 )
@@ -144,7 +153,7 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
     path = str(tmp_path / "killed.duckdb")
     with duckdb.connect(path) as con:
         ensure_schema(con, "live")
-        replace_account_works(con, "tiktok", ["a", "b"], staged(["a", "b"], 5), no_rejected(), record())
+        replace_account_works(con, "tiktok", staged(["a", "b"], 5), no_rejected(), record())
         before = snapshot(con)
 
     child = subprocess.Popen([sys.executable, "-c", CHILD, path], stdout=subprocess.PIPE, text=True)
@@ -157,5 +166,5 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
 
     with duckdb.connect(path) as con:  # the file opens, the old rows are there, the next write works
         assert snapshot(con) == before
-        replace_account_works(con, "tiktok", ["a"], staged(["a"], 1), no_rejected(), record())
+        replace_account_works(con, "tiktok", staged(["a"], 1), no_rejected(), record(), allow_shrink=True)
         assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (6,)

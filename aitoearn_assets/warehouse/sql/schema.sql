@@ -72,6 +72,15 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     metrics_reported   VARCHAR[] NOT NULL,
     cannot_list_reason VARCHAR
 );
+-- Columns added after the first release: older files gain them here (earlier rows were successful list fetches).
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'ok';             -- ok | failed
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS error VARCHAR;                           -- why the platform failed
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'list';           -- list | publish_record
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS accounts_failed STRUCT(account_id VARCHAR, reason VARCHAR)[] DEFAULT [];
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS accounts_held STRUCT(account_id VARCHAR, reason VARCHAR)[] DEFAULT [];
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS requests BIGINT DEFAULT 0;
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS retries BIGINT DEFAULT 0;
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS seconds DOUBLE DEFAULT 0;
 
 -- raw_works plus the three per-work definitions (README, "Definitions").
 CREATE OR REPLACE VIEW work_engagement AS

@@ -1,16 +1,18 @@
-"""Analytics assets: `account_engagement` and `top_works`, computed in DuckDB."""
+"""Engagement assets: `account_engagement` and `top_works`, computed in DuckDB."""
 
 from datetime import UTC, datetime
 
 import dagster as dg
 from pydantic import Field
 
-from aitoearn_assets.defs.assets.ingest import WRITER_POOL, accounts, raw_works
+from aitoearn_assets.defs.assets.accounts import accounts
+from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.metadata import markdown_preview, table_schema
+from aitoearn_assets.defs.policies import WRITER_POOL
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.defs.schedules import daily_cron
-from aitoearn_assets.defs.warehouse import WarehouseResource
-from aitoearn_assets.warehouse.analytics import DEFAULT_TOP_N, build_account_engagement, build_top_works
 from aitoearn_assets.warehouse.columns import ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS
+from aitoearn_assets.warehouse.engagement import DEFAULT_TOP_N, build_account_engagement, build_top_works
 
 
 def after_daily_ingest(cron: str, timezone: str) -> dg.AutomationCondition:

@@ -7,7 +7,7 @@ from datetime import datetime
 import polars as pl
 
 from aitoearn_assets.api.models import ACCOUNT_COUNTERS, Account
-from aitoearn_assets.ingest.work_rows import UnreadableItem, read_count, read_text, read_timestamp
+from aitoearn_assets.fetch.work_rows import UnreadableItem, read_count, read_text, read_timestamp
 
 ACCOUNTS_SCHEMA: dict[str, pl.DataType] = {
     "account_id": pl.String(),

@@ -7,7 +7,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from aitoearn_assets.warehouse.analytics import build_account_engagement, build_top_works
+from aitoearn_assets.warehouse.engagement import build_account_engagement, build_top_works
 from aitoearn_assets.warehouse.schema import ensure_schema
 
 COMPUTED_AT = datetime(2026, 11, 29, 3, 0)

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from aitoearn_assets.defs.assets.analytics import account_engagement
-from aitoearn_assets.defs.warehouse import WarehouseResource
+from aitoearn_assets.defs.assets.engagement import account_engagement
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.warehouse import quality
 
 

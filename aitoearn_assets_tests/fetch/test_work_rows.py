@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from aitoearn_assets.ingest.work_rows import (
+from aitoearn_assets.fetch.work_rows import (
     METRIC_COLUMNS,
     UnreadableItem,
     read_count,

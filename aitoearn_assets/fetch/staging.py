@@ -56,7 +56,7 @@ class WorksStage:
 
         For small data and tests; the warehouse writer reads the files itself.
         """
-        from aitoearn_assets.ingest.work_rows import empty_works_frame
+        from aitoearn_assets.fetch.work_rows import empty_works_frame
 
         files = self.files(account_ids)
         if not files:

@@ -180,3 +180,28 @@ def read_page(account_id: str, items: list[Any]) -> tuple[list[tuple], list[Reje
             raw = json.dumps(item, ensure_ascii=False, default=str)[:MAX_REJECTED_JSON_CHARS]
             rejected.append(RejectedWork(account_id, reported_item_id(item), str(why), raw))
     return rows, rejected
+
+
+REJECTED_SCHEMA: dict[str, pl.DataType] = {
+    "platform": pl.String(),
+    "account_id": pl.String(),
+    "platform_work_id": pl.String(),
+    "reason": pl.String(),
+    "raw_json": pl.String(),
+    "fetched_at": pl.Datetime("us"),
+}
+
+
+def rejected_frame(platform: str, rejected: list[RejectedWork], fetched_at: datetime) -> pl.DataFrame:
+    """Set-aside items as `rejected_works` rows."""
+    return pl.DataFrame(
+        {
+            "platform": [platform] * len(rejected),
+            "account_id": [r.account_id for r in rejected],
+            "platform_work_id": [r.platform_work_id for r in rejected],
+            "reason": [r.reason for r in rejected],
+            "raw_json": [r.raw_json for r in rejected],
+            "fetched_at": [fetched_at] * len(rejected),
+        },
+        schema=REJECTED_SCHEMA,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aitoearn_assets.ingest.platform_works import fetch_platform_works
+from aitoearn_assets.fetch.platform_works import fetch_platform_works
 from aitoearn_assets.sandbox import SandboxDataset
 
 

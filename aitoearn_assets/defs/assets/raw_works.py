@@ -1,0 +1,251 @@
+"""Asset `raw_works`: one partition per platform; a run may carry any range of them.
+
+With a single-run backfill policy, "Materialize all", `--partition-range` and the daily schedule
+fetch every platform in one run: the accounts of all platforms share one client (one set of
+politeness limits), and each platform is written, in its own transaction, as soon as it is
+complete. A platform that fails keeps its earlier rows; the others land; the run then fails
+naming the failed platforms, so the UI shows it red and the next run retries them.
+"""
+
+
+import logging
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import dagster as dg
+import polars as pl
+from pydantic import Field
+
+from aitoearn_assets.defs.assets.start import key_refusal_is_final, start_api_asset
+from aitoearn_assets.defs.checks.raw_works_checks import evaluate_raw_works_checks, raw_works_check_specs
+from aitoearn_assets.defs.metadata import markdown_preview, table_schema
+from aitoearn_assets.defs.partitions import platform_partitions
+from aitoearn_assets.defs.policies import DAILY_FRESHNESS, INGEST_RETRY_POLICY, WRITER_POOL
+from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource
+from aitoearn_assets.fetch.platform_works import FetchProgress, PlatformFailure, PlatformWorks, fetch_platforms
+from aitoearn_assets.fetch.work_rows import rejected_frame
+from aitoearn_assets.warehouse.columns import RAW_WORKS_COLUMNS
+from aitoearn_assets.warehouse.writes import record_ingest_run, replace_account_works
+
+#: One line per platform as it lands (the refresh command prints these).
+progress_log = logging.getLogger("aitoearn_assets.progress")
+PROGRESS_EVERY_SECONDS = 10.0
+
+
+class RawWorksConfig(dg.Config):
+    allow_shrink: bool = Field(
+        default=False,
+        description=(
+            "Accept a complete listing that returns no works, or fewer than half of an account's stored works. "
+            "Off: such an account keeps its stored rows and is flagged (a listing glitch must not wipe it)."
+        ),
+    )
+
+
+@dg.asset(
+    group_name="ingest",
+    partitions_def=platform_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WRITER_POOL,
+    kinds={"duckdb"},
+    retry_policy=INGEST_RETRY_POLICY,
+    freshness_policy=DAILY_FRESHNESS,
+    description=(
+        "Every work of every account of one platform, with its metrics (table `raw_works`). "
+        "Key (platform, account_id, platform_work_id). Each run replaces the rows of the accounts it "
+        "fetched completely, in one transaction per platform; skipped and failed accounts keep their earlier rows."
+    ),
+    metadata={"dagster/column_schema": table_schema(RAW_WORKS_COLUMNS), "dagster/table_name": "raw_works"},
+    check_specs=raw_works_check_specs(),
+)
+def raw_works(
+    context: dg.AssetExecutionContext, config: RawWorksConfig, aitoearn: AiToEarnResource, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult | dg.AssetMaterialization | dg.AssetObservation]:
+    platforms = list(context.partition_keys)
+    start_api_asset(context, aitoearn, warehouse)
+    outcomes: dict[str, dict] = {}
+    report = _ProgressReport(context.log)
+    with (
+        tempfile.TemporaryDirectory(prefix="aitoearn-works-") as stage_dir,
+        aitoearn.client(context.log) as client,
+        key_refusal_is_final(),
+    ):
+        for fetched in fetch_platforms(
+            client,
+            platforms,
+            stage_dir,
+            max_concurrency=aitoearn.max_concurrency,
+            log=context.log,
+            on_progress=report.progress,
+        ):
+            outcomes[fetched.platform] = _write(context, config, aitoearn, warehouse, fetched)
+            report.platform_done(fetched.platform, outcomes[fetched.platform])
+
+    failed = [p for p in platforms if outcomes[p]["status"] == "failed"]
+    if not failed:
+        with warehouse.get_connection() as con:
+            checks = evaluate_raw_works_checks(con)
+        if len(platforms) == 1:
+            yield dg.MaterializeResult(metadata=outcomes[platforms[0]], check_results=checks)
+            return
+        for platform in platforms:
+            yield dg.AssetObservation(context.asset_key, partition=platform, metadata=outcomes[platform])
+        yield dg.MaterializeResult(metadata=_summary(outcomes, aitoearn.mode), check_results=checks)
+        return
+
+    # Events yielded before the failure are kept: the landed platforms show as materialized.
+    for platform in platforms:
+        event = dg.AssetObservation if platform in failed else dg.AssetMaterialization
+        yield event(context.asset_key, partition=platform, metadata=outcomes[platform])
+    reasons = "; ".join(f"{p}: {outcomes[p]['error']}" for p in failed)
+    raise dg.Failure(
+        description=(
+            f"raw_works failed for {', '.join(failed)} (their earlier rows are kept; "
+            f"{len(platforms) - len(failed)} other platform(s) landed). {reasons}"
+        ),
+        metadata={"failed_platforms": failed},
+        allow_retries=any(outcomes[p]["transient"] for p in failed),
+    )
+
+
+def _write(
+    context: dg.AssetExecutionContext,
+    config: RawWorksConfig,
+    aitoearn: AiToEarnResource,
+    warehouse: WarehouseResource,
+    fetched: PlatformWorks | PlatformFailure,
+) -> dict:
+    """Write one platform's outcome (works, or the failure) and return its metadata."""
+    stats = fetched.stats
+    run_facts = {
+        "run_id": context.run.run_id,
+        "requests": stats.requests,
+        "retries": stats.retries,
+        "seconds": round(fetched.seconds, 3),
+    }
+    common = {
+        "mode": aitoearn.mode,
+        "requests": stats.requests,
+        "retries": stats.retries,
+        "wait_seconds": round(stats.wait_seconds, 3),
+        "seconds": round(fetched.seconds, 3),
+    }
+    if isinstance(fetched, PlatformFailure):
+        with warehouse.writer() as con:
+            record_ingest_run(
+                con,
+                {
+                    **run_facts,
+                    "platform": fetched.platform,
+                    "fetched_at": _now(),
+                    "status": "failed",
+                    "error": fetched.reason,
+                },
+            )
+        context.log.error("raw_works[%s] failed: %s", fetched.platform, fetched.reason)
+        return {**common, "status": "failed", "error": fetched.reason, "transient": fetched.transient}
+
+    if fetched.cannot_list_reason:
+        context.log.info("%s: zero rows, %s", fetched.platform, fetched.cannot_list_reason)
+    staged = {a: fetched.stage.files([a]) for a in fetched.fetched_account_ids}
+    rejected = rejected_frame(fetched.platform, fetched.rejected, fetched.fetched_at)
+    with warehouse.writer() as con:
+        written = replace_account_works(
+            con,
+            fetched.platform,
+            staged,
+            rejected,
+            {
+                **run_facts,
+                "fetched_at": fetched.fetched_at,
+                "accounts_listed": [a.id for a in fetched.accounts],
+                "accounts_skipped": [{"account_id": s.account_id, "reason": s.reason} for s in fetched.skipped],
+                "accounts_failed": [{"account_id": f.account_id, "reason": f.reason} for f in fetched.failed],
+                "cannot_list_reason": fetched.cannot_list_reason,
+            },
+            allow_shrink=config.allow_shrink,
+        )
+        preview = con.sql(
+            "SELECT * FROM raw_works WHERE platform = $platform ORDER BY published_at DESC LIMIT 5",
+            params={"platform": fetched.platform},
+        ).pl()
+    for held in written.accounts_held:
+        context.log.warning("%s account %s held: %s", fetched.platform, held["account_id"], held["reason"])
+    return {
+        **common,
+        "status": "ok",
+        "dagster/row_count": written.works_written,
+        "accounts_fetched": written.accounts_written,
+        "accounts_skipped": {s.account_id: s.reason for s in fetched.skipped},
+        "accounts_failed": {f.account_id: f.reason for f in fetched.failed},
+        "accounts_held": {h["account_id"]: h["reason"] for h in written.accounts_held},
+        "cannot_list_reason": fetched.cannot_list_reason or "",
+        "items_set_aside": rejected.filter(pl.col("account_id").is_in(written.accounts_written)).height,
+        "duplicates_dropped": fetched.stage.rows(written.accounts_written) - written.works_written,
+        "metrics_reported": written.metrics_reported,
+        "paging_warnings": fetched.warnings,
+        "pages": stats.pages,
+        "preview": markdown_preview(preview),
+    }
+
+
+def _summary(outcomes: dict[str, dict], mode: str) -> dict:
+    """Metadata of a multi-platform run: totals and one line per platform."""
+    lines = ["| platform | works | accounts | skipped | failed | requests | seconds |", "|---|---|---|---|---|---|---|"]
+    for platform, o in outcomes.items():
+        lines.append(
+            f"| {platform} | {o.get('dagster/row_count', 0)} | {len(o.get('accounts_fetched', []))} "
+            f"| {len(o.get('accounts_skipped', {}))} | {len(o.get('accounts_failed', {}))} | {o['requests']} "
+            f"| {o['seconds']} |"
+        )
+    return {
+        "mode": mode,
+        "dagster/row_count": sum(o.get("dagster/row_count", 0) for o in outcomes.values()),
+        "platforms": list(outcomes),
+        "requests": sum(o["requests"] for o in outcomes.values()),
+        "retries": sum(o["retries"] for o in outcomes.values()),
+        "accounts_skipped": {k: v for o in outcomes.values() for k, v in o.get("accounts_skipped", {}).items()},
+        "accounts_failed": {k: v for o in outcomes.values() for k, v in o.get("accounts_failed", {}).items()},
+        "accounts_held": {k: v for o in outcomes.values() for k, v in o.get("accounts_held", {}).items()},
+        "by_platform": dg.MetadataValue.md("\n".join(lines)),
+    }
+
+
+class _ProgressReport:
+    """Progress in the run log (at most every PROGRESS_EVERY_SECONDS) and one line per landed platform."""
+
+    def __init__(self, log: logging.Logger) -> None:
+        self.log = log
+        self.last = time.monotonic()
+
+    def progress(self, p: FetchProgress) -> None:
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY_SECONDS:
+            self.last = now
+            self.log.info(
+                "raw_works: %d of %d accounts fetched; %d of %d platforms done",
+                p.accounts_done,
+                p.accounts_total,
+                p.platforms_done,
+                p.platforms_total,
+            )
+
+    def platform_done(self, platform: str, outcome: dict) -> None:
+        if outcome["status"] == "failed":
+            line = f"raw_works[{platform}]: FAILED after {outcome['seconds']} s: {outcome['error']}"
+        else:
+            line = (
+                f"raw_works[{platform}]: {outcome['dagster/row_count']} works from "
+                f"{len(outcome['accounts_fetched'])} account(s), {len(outcome['accounts_skipped'])} skipped, "
+                f"{len(outcome['accounts_failed'])} failed, {outcome['requests']} requests, {outcome['seconds']} s"
+            )
+        self.log.info(line)
+        progress_log.info(line)
+
+
+def _now() -> datetime:
+    """Naive UTC, as the warehouse stores times."""
+    return datetime.now(UTC).replace(tzinfo=None)

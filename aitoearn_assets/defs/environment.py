@@ -1,0 +1,27 @@
+"""What the environment binds: the resources, the executor, and the code location's metadata.
+
+Runs execute in-process (one process per run, steps one after another): a partition run through
+the CLI, the UI or the schedule costs no subprocess per step. Concurrency comes from the fetch
+itself (accounts of every platform fetched in parallel), not from step processes.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from aitoearn_assets.defs.resources.aitoearn import credentials_from_env, resource_from_env
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource, duckdb_path_from_env
+
+
+@dg.definitions
+def environment() -> dg.Definitions:
+    credentials = credentials_from_env()
+    database = duckdb_path_from_env()
+    return dg.Definitions(
+        resources={"aitoearn": resource_from_env(), "warehouse": WarehouseResource(database=database)},
+        executor=dg.in_process_executor,
+        metadata={
+            "aitoearn/mode": credentials.mode,
+            "aitoearn/warehouse": database,
+        },
+    )

@@ -1,0 +1,355 @@
+"""Fetch every work of every account of one or more platforms, concurrently, into Parquet chunks.
+
+Every platform's accounts go through one thread pool and one client, so the politeness limits
+(requests in flight, request rate) hold across platforms. What happens to an account:
+- listed as offline (`status` 0), or its listing answers a code no retry will fix and that
+  asks for re-authorization (`ACCOUNT_SKIP_CODES`): *skipped*, with the reason;
+- any other error confined to the account (a non-retryable code, retries exhausted, an
+  unreadable answer): *failed*, with the reason; the platform's other accounts still land;
+- a 401 stops the whole fetch at once: queued accounts never start.
+
+A platform *fails* as a whole when its account listing fails, or when every account it tried
+failed. Its earlier rows are kept by the writer; the other platforms are unaffected.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from aitoearn_assets.api.client import AiToEarnClient, RequestStats
+from aitoearn_assets.api.errors import (
+    ACCOUNT_SKIP_CODES,
+    CANNOT_LIST_CODES,
+    AiToEarnError,
+    ApiError,
+    AuthError,
+    FetchCancelled,
+    RetriesExhaustedError,
+)
+from aitoearn_assets.api.models import Account
+from aitoearn_assets.api.platforms import WorksPaging
+from aitoearn_assets.fetch.staging import WorksStage
+from aitoearn_assets.fetch.work_rows import RejectedWork, read_page, rows_to_frame
+
+logger = logging.getLogger(__name__)
+
+#: Rows gathered before they become a columnar frame and go to the stage: large enough that
+#: building frames costs little per row, small enough that memory stays flat.
+CHUNK_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class AccountIssue:
+    """An account that was not fetched, and why."""
+
+    account_id: str
+    reason: str
+
+
+#: Kept for readers of the skip list.
+SkippedAccount = AccountIssue
+
+
+@dataclass
+class AccountWorks:
+    """One account's works, complete (every page was read), staged on disk."""
+
+    account_id: str
+    rejected: list[RejectedWork]
+    pages: int
+    warning: str | None
+
+
+@dataclass
+class PlatformWorks:
+    """What one platform's fetch produced. `stage` holds the rows; only the accounts in
+    `fetched_account_ids` were fetched completely and may be written."""
+
+    platform: str
+    fetched_at: datetime
+    accounts: list[Account]
+    stage: WorksStage
+    fetched_account_ids: list[str] = field(default_factory=list)
+    skipped: list[AccountIssue] = field(default_factory=list)
+    failed: list[AccountIssue] = field(default_factory=list)
+    rejected: list[RejectedWork] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cannot_list_reason: str | None = None
+    stats: RequestStats = field(default_factory=RequestStats)
+    seconds: float = 0.0
+
+    @property
+    def staged_files(self) -> list[str]:
+        return self.stage.files(self.fetched_account_ids)
+
+    @property
+    def staged_rows(self) -> int:
+        """Rows fetched for the complete accounts, a work served twice counted twice."""
+        return self.stage.rows(self.fetched_account_ids)
+
+    def read_frame(self) -> pl.DataFrame:
+        """The works of the complete accounts, each once (small data and tests)."""
+        return self.stage.read(self.fetched_account_ids)
+
+
+@dataclass
+class PlatformFailure:
+    """A platform whose fetch failed as a whole; `transient` when a later try may succeed."""
+
+    platform: str
+    reason: str
+    transient: bool
+    stats: RequestStats = field(default_factory=RequestStats)
+    seconds: float = 0.0
+
+
+class PlatformFetchError(RuntimeError):
+    """Raised by `fetch_platform_works` for a failed platform."""
+
+    def __init__(self, failure: PlatformFailure) -> None:
+        self.failure = failure
+        super().__init__(f"{failure.platform}: {failure.reason}")
+
+
+@dataclass(frozen=True)
+class FetchProgress:
+    """Accounts done of those known so far, over every platform of the fetch."""
+
+    accounts_done: int
+    accounts_total: int
+    platforms_done: int
+    platforms_total: int
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def fetch_account_works(
+    client: AiToEarnClient,
+    platform: str,
+    account_id: str,
+    paging: WorksPaging,
+    fetched_at: datetime,
+    stage: WorksStage,
+    cancel: threading.Event | None = None,
+) -> AccountWorks:
+    """All pages of one account, spilled to `stage` in served order."""
+    rejected: list[RejectedWork] = []
+    pending: list[tuple] = []
+    paginator = None
+    for page, paginator in client.iter_works_pages(platform, account_id, paging):  # noqa: B007 - read after the loop
+        if cancel is not None and cancel.is_set():
+            raise _Cancelled
+        rows, bad = read_page(account_id, page.items)
+        rejected += bad
+        pending += rows
+        if len(pending) >= CHUNK_ROWS:
+            stage.add(account_id, rows_to_frame(platform, account_id, pending, fetched_at))
+            pending = []
+    if pending:
+        stage.add(account_id, rows_to_frame(platform, account_id, pending, fetched_at))
+    return AccountWorks(
+        account_id=account_id,
+        rejected=rejected,
+        pages=paginator.pages if paginator else 0,
+        warning=paginator.stop_warning if paginator else None,
+    )
+
+
+def describe_error(err: BaseException) -> str:
+    """A short reason for an account or platform that failed (never holds the key)."""
+    if isinstance(err, ApiError):
+        return f"code {err.code}: {err.message}"
+    return str(err)
+
+
+@dataclass
+class _PlatformState:
+    platform: str
+    paging: WorksPaging
+    client: AiToEarnClient
+    started: float
+    result: PlatformWorks | None = None
+    pending: int = 0
+    done: list[AccountWorks] = field(default_factory=list)
+
+
+def fetch_platforms(
+    client: AiToEarnClient,
+    platforms: list[str],
+    stage_dir: str | Path,
+    *,
+    max_concurrency: int = 4,
+    paging: dict[str, WorksPaging] | None = None,
+    log: logging.Logger | None = None,
+    on_progress: Callable[[FetchProgress], None] | None = None,
+) -> Iterator[PlatformWorks | PlatformFailure]:
+    """Fetch `platforms` concurrently; yield each platform's outcome as soon as it is complete.
+
+    The caller may write a yielded platform while the others are still being fetched. Raises
+    `AuthError` (after cancelling everything queued) when the key is refused.
+    """
+    log = log or logger
+    paging = paging or client.works_paging()
+    stage_root = Path(stage_dir)
+    states: dict[str, _PlatformState] = {}
+    futures: dict[Future, tuple[str, Account | None]] = {}
+    accounts_total = accounts_done = platforms_done = 0
+
+    def progress() -> None:
+        if on_progress is not None:
+            on_progress(FetchProgress(accounts_done, accounts_total, platforms_done, len(platforms)))
+
+    with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="aitoearn-fetch") as pool:
+        try:
+            for platform in platforms:
+                scoped = client.scoped()
+                states[platform] = _PlatformState(platform, paging[platform], scoped, time.monotonic())
+                futures[pool.submit(scoped.list_accounts, platform)] = (platform, None)
+
+            while futures:
+                finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    platform, account = futures.pop(future)
+                    state = states[platform]
+                    if account is None:
+                        outcome = _accounts_listed(state, future, stage_root, log)
+                        if isinstance(outcome, list):
+                            for active in outcome:
+                                task = pool.submit(
+                                    fetch_account_works,
+                                    state.client,
+                                    platform,
+                                    active.id,
+                                    state.paging,
+                                    state.result.fetched_at,  # type: ignore[union-attr]
+                                    state.result.stage,  # type: ignore[union-attr]
+                                    client.cancelled,
+                                )
+                                futures[task] = (platform, active)
+                            state.pending = len(outcome)
+                            accounts_total += len(outcome)
+                            if outcome:
+                                progress()
+                                continue
+                    else:
+                        _account_finished(state, account, future, log)
+                        state.pending -= 1
+                        accounts_done += 1
+                        if state.pending:
+                            progress()
+                            continue
+                        outcome = _platform_complete(state, log)
+                    platforms_done += 1
+                    progress()
+                    yield _finish(state, outcome)
+        except BaseException:
+            client.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _accounts_listed(
+    state: _PlatformState, future: Future, stage_root: Path, log: logging.Logger
+) -> list[Account] | PlatformWorks | PlatformFailure:
+    """Accounts to fetch, or the platform's final outcome when there is nothing to fetch."""
+    try:
+        accounts = future.result()
+    except AuthError:
+        raise
+    except AiToEarnError as err:
+        transient = isinstance(err, RetriesExhaustedError) or getattr(err, "retryable", False)
+        return PlatformFailure(state.platform, f"listing its accounts failed: {describe_error(err)}", transient)
+    fetched_at = datetime.now(UTC).replace(tzinfo=None)
+    result = PlatformWorks(state.platform, fetched_at, accounts, WorksStage(stage_root / state.platform))
+    state.result = result
+    if not state.paging.can_list:
+        result.cannot_list_reason = (
+            f"the API says {state.platform} cannot list works (capability work.listWorks is off)"
+        )
+        return result
+    for account in accounts:
+        if not account.is_active:
+            result.skipped.append(AccountIssue(account.id, "the account is offline (status 0): re-authorize it"))
+    active = [a for a in accounts if a.is_active]
+    return active or result
+
+
+def _account_finished(state: _PlatformState, account: Account, future: Future, log: logging.Logger) -> None:
+    result = state.result
+    assert result is not None
+    try:
+        state.done.append(future.result())
+    except (AuthError, _Cancelled, FetchCancelled):
+        raise
+    except ApiError as err:
+        if err.code in CANNOT_LIST_CODES:
+            result.cannot_list_reason = f"the API answered code {err.code} ({err.message}) for works"
+        elif err.code in ACCOUNT_SKIP_CODES:
+            result.skipped.append(AccountIssue(account.id, describe_error(err)))
+            log.warning("Skipping %s account %s: %s", state.platform, account.id, describe_error(err))
+        else:
+            result.failed.append(AccountIssue(account.id, describe_error(err)))
+            log.warning("%s account %s failed: %s", state.platform, account.id, describe_error(err))
+    except AiToEarnError as err:
+        result.failed.append(AccountIssue(account.id, describe_error(err)))
+        log.warning("%s account %s failed: %s", state.platform, account.id, describe_error(err))
+
+
+def _platform_complete(state: _PlatformState, log: logging.Logger) -> PlatformWorks | PlatformFailure:
+    result = state.result
+    assert result is not None
+    if result.cannot_list_reason:
+        result.failed.clear()
+        state.done.clear()
+        return result
+    if result.failed and not state.done:
+        reasons = "; ".join(f"{f.account_id}: {f.reason}" for f in result.failed[:3])
+        return PlatformFailure(
+            state.platform, f"every account failed ({reasons})", transient=True, stats=state.client.stats
+        )
+    for account_works in sorted(state.done, key=lambda a: a.account_id):
+        result.fetched_account_ids.append(account_works.account_id)
+        result.rejected += account_works.rejected
+        if account_works.warning:
+            message = f"account {account_works.account_id}: {account_works.warning}"
+            result.warnings.append(message)
+            log.warning("%s %s", state.platform, message)
+    result.skipped.sort(key=lambda issue: issue.account_id)
+    result.failed.sort(key=lambda issue: issue.account_id)
+    return result
+
+
+def _finish(state: _PlatformState, outcome: PlatformWorks | PlatformFailure) -> PlatformWorks | PlatformFailure:
+    outcome.stats = state.client.stats
+    outcome.seconds = time.monotonic() - state.started
+    return outcome
+
+
+def fetch_platform_works(
+    client: AiToEarnClient,
+    platform: str,
+    stage_dir: str | Path,
+    *,
+    max_concurrency: int = 4,
+    paging: WorksPaging | None = None,
+    log: logging.Logger | None = None,
+) -> PlatformWorks:
+    """Fetch one platform; raises `PlatformFetchError` if it fails as a whole."""
+    table = client.works_paging() if paging is None else {platform: paging}
+    (outcome,) = fetch_platforms(
+        client, [platform], stage_dir, max_concurrency=max_concurrency, paging=table, log=log
+    )
+    if isinstance(outcome, PlatformFailure):
+        raise PlatformFetchError(outcome)
+    return outcome
