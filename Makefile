@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+# No key: `make run` and `make ui` use the demo sandbox, on purpose and visibly (AITOEARN_SANDBOX=1).
+ifeq ($(strip $(AITOEARN_API_KEY)),)
+export AITOEARN_SANDBOX ?= 1
+endif
 
 .PHONY: install run ui test lint bench
 
@@ -14,8 +18,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install  ## accounts, all 15 raw_works partitions, then the analytics tables
-	$(PY) -m aitoearn_assets refresh
+run: install  ## accounts, all 15 raw_works partitions (one run), then the analytics tables
+	$(PY) -m aitoearn_assets refresh $(ARGS)
 
 ui: install  ## the Dagster UI (webserver + daemon) on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

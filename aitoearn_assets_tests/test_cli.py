@@ -91,3 +91,59 @@ def test_live_mode_over_http_never_leaks_the_key(tmp_path):
             assert secret not in output
         assert key_traces(home, [db, analyst_copy_path(db)], secret) == []
         assert key_traces(tmp_path, [], secret) == []
+
+
+def test_run_config_that_changes_a_setting_keeps_the_key_and_base_url(tmp_path):
+    """The README invites `resources: aitoearn: config: {...}` in the launchpad: it must stay live."""
+    api = SandboxApi(SandboxDataset(accounts_per_platform=2, works_per_account=30), api_key=SECRET)
+    run_yaml = tmp_path / "run.yaml"
+    run_yaml.write_text("resources:\n  aitoearn:\n    config:\n      max_concurrency: 8\n")
+    db = str(tmp_path / "live.duckdb")
+    with serve_in_thread(api) as server:
+        env = {
+            "AITOEARN_API_KEY": SECRET,
+            "AITOEARN_BASE_URL": server.base_url,
+            "AITOEARN_DUCKDB_PATH": db,
+            "DAGSTER_HOME": str(tmp_path),
+        }
+        args = ["asset", "materialize", "-m", "aitoearn_assets.definitions", "--select", "raw_works"]
+        done = run_cli([*args, "--partition", "KWAI", "-c", str(run_yaml)], env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "SANDBOX MODE" not in done.stderr and SECRET not in done.stderr
+    assert api.requests >= 3  # /platforms, /accounts, the works pages: the live server answered
+    with duckdb.connect(db, read_only=True) as con:
+        assert con.execute("SELECT value FROM warehouse_info WHERE key = 'mode'").fetchone() == ("live",)
+        assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (60,)
+
+
+def test_no_key_and_no_sandbox_flag_loads_but_fails_before_any_request(tmp_path):
+    env = {"AITOEARN_DUCKDB_PATH": str(tmp_path / "none.duckdb"), "DAGSTER_HOME": str(tmp_path)}
+    assert run_cli(["definitions", "validate", "-m", "aitoearn_assets.definitions"], env).returncode == 0
+    done = materialize("raw_works", env, partition="KWAI")
+    assert done.returncode != 0
+    assert "Neither AITOEARN_API_KEY nor AITOEARN_SANDBOX is set" in done.stderr
+    assert "STEP_UP_FOR_RETRY" not in done.stderr  # a setting, not a glitch: not retried
+
+
+def refresh_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")} | env
+    return subprocess.run(
+        [sys.executable, "-m", "aitoearn_assets", "refresh", *args],
+        cwd=REPO, env=full_env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_refresh_prints_a_line_per_platform_and_a_summary(tmp_path):
+    env = {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": str(tmp_path / "r.duckdb"), "DAGSTER_HOME": str(tmp_path)}
+    done = refresh_cli(["--platform", "KWAI", "--platform", "douyin", "--platform", "youtube"], env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) < 20 and "DEBUG" not in done.stdout + done.stderr
+    assert any(line.startswith("raw_works[KWAI]: 360 works from 3 account(s)") for line in lines)
+    assert any(line.startswith("raw_works[douyin]: no works list") for line in lines)
+    header = next(i for i, line in enumerate(lines) if line.startswith("platform"))
+    assert [line.split()[0] for line in lines[header + 2 : header + 5]] == ["douyin", "KWAI", "youtube"]
+    assert lines[-1].startswith("Refresh complete in")
+
+    verbose = refresh_cli(["--platform", "KWAI", "--verbose"], env)
+    assert verbose.returncode == 0 and "STEP_SUCCESS" in verbose.stderr

@@ -236,6 +236,8 @@ class _ProgressReport:
     def platform_done(self, platform: str, outcome: dict) -> None:
         if outcome["status"] == "failed":
             line = f"raw_works[{platform}]: FAILED after {outcome['seconds']} s: {outcome['error']}"
+        elif outcome["cannot_list_reason"]:
+            line = f"raw_works[{platform}]: no works list ({outcome['cannot_list_reason']})"
         else:
             line = (
                 f"raw_works[{platform}]: {outcome['dagster/row_count']} works from "
