@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -38,7 +39,7 @@ from aitoearn_assets.api.errors import (
 from aitoearn_assets.api.models import Account
 from aitoearn_assets.api.platforms import WorksPaging
 from aitoearn_assets.fetch.staging import WorksStage
-from aitoearn_assets.fetch.work_rows import RejectedWork, read_page, rows_to_frame
+from aitoearn_assets.fetch.work_rows import RejectedWork, items_to_frame
 
 logger = logging.getLogger(__name__)
 
@@ -145,19 +146,24 @@ def fetch_account_works(
 ) -> AccountWorks:
     """All pages of one account, spilled to `stage` in served order."""
     rejected: list[RejectedWork] = []
-    pending: list[tuple] = []
+    pending: list[Any] = []
     paginator = None
+
+    def spill() -> None:
+        frame, bad = items_to_frame(platform, account_id, pending, fetched_at)
+        rejected.extend(bad)
+        if frame.height:
+            stage.add(account_id, frame)
+        pending.clear()
+
     for page, paginator in client.iter_works_pages(platform, account_id, paging):  # noqa: B007 - read after the loop
         if cancel is not None and cancel.is_set():
             raise _Cancelled
-        rows, bad = read_page(account_id, page.items)
-        rejected += bad
-        pending += rows
+        pending += page.items
         if len(pending) >= CHUNK_ROWS:
-            stage.add(account_id, rows_to_frame(platform, account_id, pending, fetched_at))
-            pending = []
+            spill()
     if pending:
-        stage.add(account_id, rows_to_frame(platform, account_id, pending, fetched_at))
+        spill()
     return AccountWorks(
         account_id=account_id,
         rejected=rejected,

@@ -60,6 +60,7 @@ RAW_WORKS_SCHEMA: dict[str, pl.DataType] = {
 _ITEM_COLUMNS = [c for c in RAW_WORKS_SCHEMA if c not in ("platform", "account_id", "fetched_at")]
 _ITEM_SCHEMA = {c: RAW_WORKS_SCHEMA[c] for c in _ITEM_COLUMNS}
 _DIGITS = re.compile(r"\d{1,18}")
+MAX_COUNT = 2**63 - 1  # BIGINT
 MAX_REJECTED_JSON_CHARS = 20_000
 
 
@@ -85,8 +86,10 @@ def read_count(value: Any, name: str) -> int | None:
     if kind is int:
         if value < 0:
             raise UnreadableItem(f"{name} is negative ({value})")
+        if value > MAX_COUNT:
+            raise UnreadableItem(f"{name} is past the largest storable count ({value})")
         return value
-    if kind is float and value.is_integer() and value >= 0:
+    if kind is float and value.is_integer() and 0 <= value <= MAX_COUNT:
         return int(value)
     if kind is str and _DIGITS.fullmatch(value):
         return int(value)
@@ -145,7 +148,7 @@ def read_item(item: Any) -> tuple:
     metric = metrics.get
     for key in METRICS:
         value = metric(key)
-        row.append(value if value is None or (type(value) is int and value >= 0) else read_count(value, key))
+        row.append(value if value is None or (type(value) is int and 0 <= value <= MAX_COUNT) else read_count(value, key))
     return tuple(row)
 
 
@@ -163,6 +166,80 @@ def rows_to_frame(platform: str, account_id: str, rows: list[tuple], fetched_at:
         pl.lit(account_id, pl.String()).alias("account_id"),
         pl.lit(fetched_at, pl.Datetime("us")).alias("fetched_at"),
     ).select(list(RAW_WORKS_SCHEMA))
+
+
+_NONE = type(None)
+_TEXT_TYPES = frozenset({str, _NONE})
+_COUNT_TYPES = frozenset({int, _NONE})
+_EMPTY: dict[str, Any] = {}
+
+
+class _NotClean(Exception):
+    """The batch has a value the columnar path does not take as is; read it item by item."""
+
+
+def items_to_frame(
+    platform: str, account_id: str, items: list[Any], fetched_at: datetime
+) -> tuple[pl.DataFrame, list[RejectedWork]]:
+    """Served items as `raw_works` rows, plus those set aside.
+
+    Clean batches (every text a string or missing, every count a non-negative int or missing,
+    every time ISO-8601) are built column by column; any other batch goes item by item through
+    `read_item`, which decides exactly the same way for clean items and explains the others.
+    """
+    try:
+        return _clean_items_frame(platform, account_id, items, fetched_at), []
+    except _NotClean:
+        rows, rejected = read_page(account_id, items)
+        return rows_to_frame(platform, account_id, rows, fetched_at), rejected
+
+
+def _column(values: list[Any], allowed: frozenset[type], dtype: pl.DataType) -> pl.Series:
+    if not set(map(type, values)) <= allowed:
+        raise _NotClean
+    try:
+        return pl.Series(values=values, dtype=dtype, strict=True)
+    except (TypeError, OverflowError, ValueError, pl.exceptions.PolarsError):  # e.g. a count past int64
+        raise _NotClean from None
+
+
+def _clean_items_frame(platform: str, account_id: str, items: list[Any], fetched_at: datetime) -> pl.DataFrame:
+    if not set(map(type, items)) <= {dict}:
+        raise _NotClean
+    columns: dict[str, pl.Series] = {}
+    ids = _column([it.get("platformWorkId") for it in items], _TEXT_TYPES, pl.String())
+    if ids.null_count() or (ids.str.len_bytes() == 0).any():
+        raise _NotClean
+    columns["platform_work_id"] = ids
+    for key, column in TEXT_FIELDS.items():
+        columns[column] = _column([it.get(key) for it in items], _TEXT_TYPES, pl.String())
+    published = _column([it.get("publishedAt") for it in items], _TEXT_TYPES, pl.String())
+    try:
+        parsed = published.str.to_datetime(time_unit="us", strict=True)
+    except pl.exceptions.PolarsError:
+        raise _NotClean from None
+    if parsed.dtype == pl.String() or parsed.null_count() != published.null_count():
+        raise _NotClean
+    if getattr(parsed.dtype, "time_zone", None):
+        parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    columns["published_at"] = parsed
+    for key, column in AUTHOR_FIELDS.items():
+        columns[column] = _column([it.get(key) for it in items], _TEXT_TYPES, pl.String())
+    metrics = [it.get("metrics") for it in items]
+    if not set(map(type, metrics)) <= {dict, _NONE}:
+        raise _NotClean
+    metrics = [m or _EMPTY for m in metrics]
+    for key, column in METRICS.items():
+        counts = _column([m.get(key) for m in metrics], _COUNT_TYPES, pl.Int64())
+        if (counts < 0).any():
+            raise _NotClean
+        columns[column] = counts
+    frame = pl.DataFrame(columns).with_columns(
+        pl.lit(platform, pl.String()).alias("platform"),
+        pl.lit(account_id, pl.String()).alias("account_id"),
+        pl.lit(fetched_at, pl.Datetime("us")).alias("fetched_at"),
+    )
+    return frame.select(list(RAW_WORKS_SCHEMA)).cast(RAW_WORKS_SCHEMA)  # type: ignore[arg-type]
 
 
 def empty_works_frame() -> pl.DataFrame:

@@ -6,15 +6,21 @@ from datetime import datetime
 
 import pytest
 
+from aitoearn_assets.sandbox import SandboxDataset
+
 from aitoearn_assets.fetch.work_rows import (
     METRIC_COLUMNS,
     UnreadableItem,
+    items_to_frame,
     read_count,
     read_item,
     read_page,
     read_timestamp,
     rows_to_frame,
 )
+
+
+T = datetime(2026, 11, 2)
 
 
 @pytest.mark.parametrize(("value", "expected"), [(0, 0), (12, 12), ("12", 12), (12.0, 12), (None, None)])
@@ -66,3 +72,38 @@ def test_a_bad_item_is_set_aside_and_the_rest_kept():
         (None, "the item is NoneType, not an object"),
         (None, "platformWorkId is missing"),
     ]
+
+
+def both_paths(items: list) -> tuple:
+    """items_to_frame's result, and the item-by-item reading of the same items."""
+    fast, fast_rejected = items_to_frame("tiktok", "acc", items, T)
+    rows, rejected = read_page("acc", items)
+    return fast, fast_rejected, rows_to_frame("tiktok", "acc", rows, T), rejected
+
+
+@pytest.mark.parametrize("bad_items", [False, True])
+def test_the_columnar_path_reads_exactly_what_the_item_path_reads(bad_items):
+    ds = SandboxDataset(accounts_per_platform=1, works_per_account=200, bad_items=bad_items)
+    items = [ds.work("tiktok", 0, i) for i in range(200)]
+    fast, fast_rejected, slow, rejected = both_paths(items)
+    assert fast.equals(slow) and fast.schema == slow.schema
+    assert [r.reason for r in fast_rejected] == [r.reason for r in rejected]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"metrics": {"likeCount": True}},  # a boolean is not a count
+        {"metrics": {"likeCount": 12.0}},  # an integral float is
+        {"metrics": {"likeCount": 2**64}},  # past BIGINT
+        {"publishedAt": "2026-11-01T08:00:00+08:00"},  # an offset: stored as UTC
+        {"publishedAt": "2026-11-01T00:00:00"},  # no zone
+        {"title": 7},
+        {"platformWorkId": ""},
+    ],
+)
+def test_odd_values_give_the_same_rows_either_way(odd):
+    base = {"platformWorkId": "w1", "title": "t", "publishedAt": "2026-11-01T00:00:00.000Z", "metrics": {"viewCount": 5}}
+    items = [{"platformWorkId": "w0", "publishedAt": "2026-10-01T00:00:00.000Z"}, {**base, **odd}]
+    fast, fast_rejected, slow, rejected = both_paths(items)
+    assert fast.equals(slow) and [r.reason for r in fast_rejected] == [r.reason for r in rejected]

@@ -12,9 +12,11 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import dagster as dg
+import duckdb
 import polars as pl
 from pydantic import Field
 
@@ -72,6 +74,7 @@ def raw_works(
         tempfile.TemporaryDirectory(prefix="aitoearn-works-") as stage_dir,
         aitoearn.client(context.log) as client,
         key_refusal_is_final(),
+        _LazyWriter(warehouse) as writer,
     ):
         for fetched in fetch_platforms(
             client,
@@ -81,12 +84,12 @@ def raw_works(
             log=context.log,
             on_progress=report.progress,
         ):
-            outcomes[fetched.platform] = _write(context, config, aitoearn, warehouse, fetched)
+            outcomes[fetched.platform] = _write(context, config, aitoearn, writer.connection(), fetched)
             report.platform_done(fetched.platform, outcomes[fetched.platform])
 
     failed = [p for p in platforms if outcomes[p]["status"] == "failed"]
     if not failed:
-        with warehouse.get_connection() as con:
+        with warehouse.get_connection() as con:  # after the writer let go of the file
             checks = evaluate_raw_works_checks(con)
         if len(platforms) == 1:
             yield dg.MaterializeResult(metadata=outcomes[platforms[0]], check_results=checks)
@@ -115,10 +118,10 @@ def _write(
     context: dg.AssetExecutionContext,
     config: RawWorksConfig,
     aitoearn: AiToEarnResource,
-    warehouse: WarehouseResource,
+    con: duckdb.DuckDBPyConnection,
     fetched: PlatformWorks | PlatformFailure,
 ) -> dict:
-    """Write one platform's outcome (works, or the failure) and return its metadata."""
+    """Write one platform's outcome (works, or the failure) in one transaction; return its metadata."""
     stats = fetched.stats
     run_facts = {
         "run_id": context.run.run_id,
@@ -134,17 +137,10 @@ def _write(
         "seconds": round(fetched.seconds, 3),
     }
     if isinstance(fetched, PlatformFailure):
-        with warehouse.writer() as con:
-            record_ingest_run(
-                con,
-                {
-                    **run_facts,
-                    "platform": fetched.platform,
-                    "fetched_at": _now(),
-                    "status": "failed",
-                    "error": fetched.reason,
-                },
-            )
+        record_ingest_run(
+            con,
+            {**run_facts, "platform": fetched.platform, "fetched_at": _now(), "status": "failed", "error": fetched.reason},
+        )
         context.log.error("raw_works[%s] failed: %s", fetched.platform, fetched.reason)
         return {**common, "status": "failed", "error": fetched.reason, "transient": fetched.transient}
 
@@ -152,26 +148,25 @@ def _write(
         context.log.info("%s: zero rows, %s", fetched.platform, fetched.cannot_list_reason)
     staged = {a: fetched.stage.files([a]) for a in fetched.fetched_account_ids}
     rejected = rejected_frame(fetched.platform, fetched.rejected, fetched.fetched_at)
-    with warehouse.writer() as con:
-        written = replace_account_works(
-            con,
-            fetched.platform,
-            staged,
-            rejected,
-            {
-                **run_facts,
-                "fetched_at": fetched.fetched_at,
-                "accounts_listed": [a.id for a in fetched.accounts],
-                "accounts_skipped": [{"account_id": s.account_id, "reason": s.reason} for s in fetched.skipped],
-                "accounts_failed": [{"account_id": f.account_id, "reason": f.reason} for f in fetched.failed],
-                "cannot_list_reason": fetched.cannot_list_reason,
-            },
-            allow_shrink=config.allow_shrink,
-        )
-        preview = con.sql(
-            "SELECT * FROM raw_works WHERE platform = $platform ORDER BY published_at DESC LIMIT 5",
-            params={"platform": fetched.platform},
-        ).pl()
+    written = replace_account_works(
+        con,
+        fetched.platform,
+        staged,
+        rejected,
+        {
+            **run_facts,
+            "fetched_at": fetched.fetched_at,
+            "accounts_listed": [a.id for a in fetched.accounts],
+            "accounts_skipped": [{"account_id": s.account_id, "reason": s.reason} for s in fetched.skipped],
+            "accounts_failed": [{"account_id": f.account_id, "reason": f.reason} for f in fetched.failed],
+            "cannot_list_reason": fetched.cannot_list_reason,
+        },
+        allow_shrink=config.allow_shrink,
+    )
+    preview = con.sql(
+        "SELECT * FROM raw_works WHERE platform = $platform ORDER BY published_at DESC LIMIT 5",
+        params={"platform": fetched.platform},
+    ).pl()
     for held in written.accounts_held:
         context.log.warning("%s account %s held: %s", fetched.platform, held["account_id"], held["reason"])
     return {
@@ -212,6 +207,26 @@ def _summary(outcomes: dict[str, dict], mode: str) -> dict:
         "accounts_held": {k: v for o in outcomes.values() for k, v in o.get("accounts_held", {}).items()},
         "by_platform": dg.MetadataValue.md("\n".join(lines)),
     }
+
+
+class _LazyWriter:
+    """One writer connection for the whole run, opened at the first write (the fetch never holds the file)."""
+
+    def __init__(self, warehouse: WarehouseResource) -> None:
+        self.warehouse = warehouse
+        self._stack = ExitStack()
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def __enter__(self) -> "_LazyWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = self._stack.enter_context(self.warehouse.writer())
+        return self._con
 
 
 class _ProgressReport:

@@ -36,10 +36,11 @@ class WarehouseResource(DuckDBResource):
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for one write; the analyst copy is refreshed when the run ends."""
+        """A connection for writes; the analyst copy is refreshed when the run ends (even a failed run
+        may have committed some writes first)."""
         with self.get_connection() as con:
-            yield con
             self._wrote = True
+            yield con
 
     def publish(self) -> str | None:
         """Publish the analyst copy now (takes the file lock for the copy); returns its path."""
