@@ -1,7 +1,7 @@
 """`python -m aitoearn_assets refresh`: the daily job, run from a terminal.
 
-Lists the accounts, fetches every platform partition of `raw_works` in one run, then computes
-`account_engagement` and `top_works`. Prints one line per platform as it lands and a summary
+Lists the accounts, fetches every platform partition of `raw_works` in one run, asks the per-work
+analytics that are due (`work_metrics`), then computes `account_engagement` and `top_works`. Prints one line per platform as it lands and a summary
 table; `--verbose` shows Dagster's own event log instead. Every run is recorded in the Dagster
 instance at $DAGSTER_HOME, so `dagster dev` shows them after.
 """
@@ -63,10 +63,11 @@ def refresh(platforms: list[str], instance: dg.DagsterInstance, verbose: bool = 
     """Run the daily job; returns what failed (empty: all good)."""
     runner = _Runner(instance, verbose)
     failed = [] if runner.run("accounts_job") else ["accounts"]
-    for first, last in contiguous_ranges(platforms):
-        tags = {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}
-        if not runner.run("raw_works_job", tags=tags):
-            failed.append(f"raw_works[{first}...{last}]" if first != last else f"raw_works[{first}]")
+    for job, asset in (("raw_works_job", "raw_works"), ("work_metrics_job", "work_metrics")):
+        for first, last in contiguous_ranges(platforms):
+            tags = {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}
+            if not runner.run(job, tags=tags):
+                failed.append(f"{asset}[{first}...{last}]" if first != last else f"{asset}[{first}]")
     if not runner.run("analytics_job"):
         failed.append("analytics")
     print_summary(runner.run_ids)

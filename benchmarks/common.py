@@ -33,7 +33,7 @@ def sandbox_server(accounts_per_platform: int, works_per_account: int, latency_m
     server = subprocess.Popen(
         [sys.executable, "-m", "aitoearn_assets.sandbox", "--port", str(port), "--cache-answers",
          "--accounts-per-platform", str(accounts_per_platform), "--works-per-account", str(works_per_account),
-         "--latency-ms", str(latency_ms)],
+         "--latency-ms", str(latency_ms), "--metric-profile", "everything"],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -58,6 +58,22 @@ def run_measured(script: str, *args: str) -> dict:
     result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["peak_rss_mb"] = result.get("peak_rss_mb") or after.ru_maxrss / 1024
     return result
+
+
+def run_command_measured(command: list[str], env: dict[str, str]) -> dict:
+    """Run a command (e.g. the dagster CLI) as users do; its wall time, CPU time (children included) and peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **env}, cwd=HERE.parent)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-4000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "wall_seconds": wall,
+        "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "peak_rss_mb": after.ru_maxrss / 1024,
+    }
 
 
 def report(**values: object) -> None:

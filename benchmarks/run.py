@@ -3,7 +3,8 @@
     make bench                     # or: .venv/bin/python benchmarks/run.py [--update-readme]
 
 1. Ingest against the sandbox served on 127.0.0.1 (its own process) with a latency per answer:
-   this project (every raw_works partition, in-process Dagster runs), the bare loop (same
+   this project as users run it (`dagster asset materialize` over all 15 partitions in one run,
+   CLI start-up included, plus a zero-work partition for the fixed cost), the bare loop (same
    requests, same concurrency, only json.loads), and dlt's rest_api source into DuckDB.
 2. Peak memory of one 1,000,000-work partition.
 3. account_engagement + top_works over 1M and 10M works generated straight into DuckDB.
@@ -15,12 +16,15 @@ import argparse
 import os
 import platform
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
+
 sys.path.insert(0, str(Path(__file__).parent))
-from common import run_measured, sandbox_server
+from common import run_command_measured, run_measured, sandbox_server
 
 from aitoearn_assets.sandbox import SANDBOX_API_KEY
 
@@ -33,7 +37,8 @@ def main() -> None:
     parser.add_argument("--accounts-per-platform", type=int, default=25, help="x 8 platforms that list works")
     parser.add_argument("--works-per-account", type=int, default=1000)
     parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--concurrency", type=int, default=4, help="the resource's default max_concurrency")
+    parser.add_argument("--concurrency", type=int, default=8, help="max_concurrency, set through run config")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; the best of each is kept")
     parser.add_argument("--big-partition-works", type=int, default=1_000_000)
     parser.add_argument("--downstream", default="1000000,10000000", help="works counts, comma-separated")
     parser.add_argument("--skip-dlt", action="store_true")
@@ -49,28 +54,46 @@ def main() -> None:
     with sandbox_server(args.accounts_per_platform, args.works_per_account, args.latency_ms) as url:
         common = (url, SANDBOX_API_KEY, str(args.concurrency))
         run_measured("ingest_bare.py", *common)  # warm-up: every answer encoded once, for everybody
-        bare = run_measured("ingest_bare.py", *common)
-        ours = run_measured("ingest_ours.py", *common, f"{work}/ours.duckdb")
+        bare_runs, cli_runs, zero_runs = [], [], []
+        for round_ in range(args.rounds):  # interleaved, so both meet the same machine
+            bare_runs.append(run_measured("ingest_bare.py", *common))
+            cli_runs.append(run_cli_ingest(url, args.concurrency, f"{work}/cli_{round_}", "douyin...google_business"))
+            zero_runs.append(run_cli_ingest(url, args.concurrency, f"{work}/zero_{round_}", "douyin"))
         dlt = None if args.skip_dlt else run_measured("ingest_dlt.py", *common, f"{work}/dlt.duckdb")
-    for name, result in (("bare loop", bare), ("this project", ours), ("dlt rest_api", dlt)):
+    bare = min(bare_runs, key=lambda r: r["wall_seconds"])
+    ours = min(cli_runs, key=lambda r: r["wall_seconds"])
+    zero = min(zero_runs, key=lambda r: r["wall_seconds"])
+    for name, result in (("bare loop", bare), ("CLI, 15 partitions", ours), ("CLI, zero-work partition", zero),
+                         ("dlt rest_api", dlt)):  # fmt: skip
         if result:
             print(f"  {name}: {result}", flush=True)
     assert ours["works"] == bare["works"] == works, (ours, bare)
     rate = {k: r["works"] / r["wall_seconds"] for k, r in (("bare", bare), ("ours", ours), ("dlt", dlt)) if r}
     vs_bare = rate["ours"] / rate["bare"]
+    cpu = {
+        "bare": bare["cpu_seconds"] / works * 100_000,
+        "ours": ours["cpu_seconds"] / works * 100_000,
+        "marginal": (ours["cpu_seconds"] - zero["cpu_seconds"]) / works * 100_000,
+    }
     rows += [
-        ("ingest: this project", f"{rate['ours']:,.0f} works/s, {ours['requests'] / ours['wall_seconds']:,.0f} "
-         f"requests/s, {ours['cpu_seconds'] / works * 100_000:.1f} CPU s per 100k works, peak RSS "
-         f"{ours['peak_rss_mb']:,.0f} MB", ""),
-        ("ingest: bare loop (the limit)", f"{rate['bare']:,.0f} works/s", ""),
-        ("ingest: ours / bare loop", f"{vs_bare:.2f}", _target(vs_bare >= 0.8, ">= 0.8")),
+        ("ingest, `dagster asset materialize --partition-range douyin...google_business` (one run, start-up included)",
+         f"{ours['wall_seconds']:.1f} s, {rate['ours']:,.0f} works/s, {cpu['ours']:.1f} CPU s per 100k works, "
+         f"peak RSS {ours['peak_rss_mb']:,.0f} MB", ""),
+        ("ingest: bare loop (the limit)", f"{bare['wall_seconds']:.1f} s, {rate['bare']:,.0f} works/s, "
+         f"{cpu['bare']:.1f} CPU s per 100k works", ""),
+        ("ingest: CLI works/s / bare loop works/s", f"{vs_bare:.2f}", _target(vs_bare >= 0.7, ">= 0.7")),
+        ("fixed cost: zero-work partition (`--partition douyin`) through the CLI",
+         f"{zero['wall_seconds']:.1f} s wall, {zero['cpu_seconds']:.1f} CPU s", _target(zero["wall_seconds"] <= 3, "<= 3 s")),
+        ("CPU per 100k works, CLI / bare loop (start-up included)", f"{cpu['ours'] / cpu['bare']:.2f}", ""),
+        ("CPU per 100k works, CLI minus its zero-work start-up / bare loop", f"{cpu['marginal'] / cpu['bare']:.2f}",
+         _target(cpu["marginal"] <= 1.5 * cpu["bare"], "<= 1.5")),
     ]  # fmt: skip
     if dlt:
         assert dlt["works"] == works, dlt
         vs_dlt = rate["ours"] / rate["dlt"]
         rows += [
             ("ingest: dlt rest_api", f"{rate['dlt']:,.0f} works/s, peak RSS {dlt['peak_rss_mb']:,.0f} MB", ""),
-            ("ingest: ours / dlt", f"{vs_dlt:.2f}", _target(vs_dlt >= 3, ">= 3")),
+            ("ingest: ours (CLI) / dlt", f"{vs_dlt:.2f}", ""),
         ]
 
     big = args.big_partition_works
@@ -109,6 +132,35 @@ def main() -> None:
         print(f"README.md updated ({MARK_START})")
 
 
+RUN_CONFIG = """resources:
+  aitoearn:
+    config:
+      max_concurrency: {concurrency}
+      max_requests_per_second: null
+"""
+
+
+def run_cli_ingest(url: str, concurrency: int, folder: str, partitions: str) -> dict:
+    """`dagster asset materialize` of raw_works as a user runs it (live mode against the sandbox server)."""
+    home = Path(folder)
+    home.mkdir(parents=True)
+    shutil.copy(Path(__file__).parents[1] / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    (home / "run.yaml").write_text(RUN_CONFIG.format(concurrency=concurrency))
+    db = str(home / "warehouse.duckdb")
+    dagster = str(Path(sys.executable).parent / "dagster")
+    select = ["--partition-range", partitions] if "..." in partitions else ["--partition", partitions]
+    env = {"DAGSTER_HOME": str(home), "AITOEARN_API_KEY": SANDBOX_API_KEY, "AITOEARN_BASE_URL": url,
+           "AITOEARN_DUCKDB_PATH": db, "AITOEARN_SANDBOX": ""}  # fmt: skip
+    result = run_command_measured(
+        [dagster, "asset", "materialize", "-m", "aitoearn_assets.definitions", "--select", "raw_works", *select,
+         "-c", str(home / "run.yaml")],
+        env,
+    )  # fmt: skip
+    with duckdb.connect(db, read_only=True) as con:
+        result["works"] = con.execute("SELECT count(*) FROM raw_works").fetchone()[0]
+    return result
+
+
 def _target(met: bool, wanted: str) -> str:
     return f"{wanted}: {'met' if met else 'MISSED'}"
 
@@ -119,7 +171,8 @@ def _table(rows: list[tuple[str, str, str]], args: argparse.Namespace) -> str:
     lines = [
         f"Measured with `python benchmarks/run.py` on {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}; sandbox latency {args.latency_ms:g} ms per answer, "
-        f"concurrency {args.concurrency}, {8 * args.accounts_per_platform} accounts x {args.works_per_account} works.",
+        f"concurrency {args.concurrency}, {8 * args.accounts_per_platform} accounts x {args.works_per_account} works; "
+        f"best of {args.rounds} interleaved rounds.",
         "",
         "| measure | result | target |",
         "|---|---|---|",

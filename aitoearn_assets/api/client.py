@@ -11,7 +11,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -29,7 +31,14 @@ from aitoearn_assets.api.errors import (
 )
 from aitoearn_assets.api.models import Account, Pagination, WorksPage
 from aitoearn_assets.api.paging import WorksPaginator
-from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, WorksPaging, check_platform
+from aitoearn_assets.api.platforms import (
+    FALLBACK_CAPABILITIES,
+    FALLBACK_WORKS_PAGING,
+    PLATFORMS,
+    PlatformCapabilities,
+    WorksPaging,
+    check_platform,
+)
 from aitoearn_assets.api.retry import RateLimiter, RetryPolicy
 
 API_PREFIX = "/api/v2/channels"
@@ -92,6 +101,8 @@ class AiToEarnClient:
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._rng = random.Random()
         self.cancelled = threading.Event()
+        self._capabilities: dict[str, PlatformCapabilities] | None = None
+        self._capabilities_lock = threading.Lock()
         self.refusal: AuthError | None = None  # the 401 that cancelled the fetch, raised again by later calls
         self._owns_http = True
         self._http = httpx.Client(
@@ -132,18 +143,51 @@ class AiToEarnClient:
 
         Falls back to the reference table (with a warning) if the endpoint cannot be read.
         """
+        return {p: c.paging for p, c in self.capabilities().items()}
+
+    def capabilities(self) -> dict[str, PlatformCapabilities]:
+        """What each platform can do, from the public `/platforms` endpoint (read once per client).
+
+        A platform the server does not list is not registered there (hidden): it can neither list
+        works nor answer analytics. Falls back to the reference table if the endpoint cannot be read.
+        """
+        with self._capabilities_lock:
+            if self._capabilities is None:
+                self._capabilities = self._read_capabilities()
+            return self._capabilities
+
+    def _read_capabilities(self) -> dict[str, PlatformCapabilities]:
         try:
             data, _ = self.get("/platforms")
         except (ApiError, ResponseFormatError, RetriesExhaustedError) as err:
             self.log.warning("Could not read /platforms (%s); using the built-in paging table", err)
-            return dict(FALLBACK_WORKS_PAGING)
+            return dict(FALLBACK_CAPABILITIES)
         items = data.get("list", data.get("items")) if isinstance(data, dict) else data
-        paging = dict(FALLBACK_WORKS_PAGING)
-        for item in items if isinstance(items, list) else []:
-            parsed = _parse_platform_paging(item)
-            if parsed is not None:
-                paging[parsed.platform] = parsed
-        return paging
+        found = {c.platform: c for c in map(_parse_capabilities, items if isinstance(items, list) else []) if c}
+        return {p: found.get(p, PlatformCapabilities(p, WorksPaging(p, None), registered=False)) for p in PLATFORMS}
+
+    def work_analytics(
+        self,
+        platform: str,
+        platform_work_id: str,
+        account_id: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> dict[str, Any]:
+        """`GET /works/{platform}/{platformWorkId}/analytics`: the `ChannelWorkAnalyticsVo` as served.
+
+        Code 0 does not mean data: see its `message` and `snapshots` (reference 3b).
+        """
+        params = {"accountId": account_id}
+        if since is not None:
+            params["since"] = _iso(since)
+        if until is not None:
+            params["until"] = _iso(until)
+        path = f"/works/{check_platform(platform)}/{quote(platform_work_id, safe='')}/analytics"
+        data, request_id = self.get(path, params)
+        if not isinstance(data, dict):
+            raise ResponseFormatError(API_PREFIX + path, "`data` is not an object", request_id, 200)
+        return data
 
     def list_accounts(self, platform: str | None = None) -> list[Account]:
         """Every account of the key, or of one platform (`types[]=<platform>`)."""
@@ -288,13 +332,29 @@ def _parse_works_page(path: str, data: Any, request_id: str | None) -> WorksPage
     return WorksPage(items=items, pagination=Pagination.from_api(pagination), request_id=request_id)
 
 
-def _parse_platform_paging(item: Any) -> WorksPaging | None:
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _parse_capabilities(item: Any) -> PlatformCapabilities | None:
     if not isinstance(item, dict):
         return None
     platform = item.get("platform") or item.get("type") or item.get("id")
     if platform not in FALLBACK_WORKS_PAGING:
         return None
-    work = (item.get("capabilities") or {}).get("work") or {}
+    capabilities = item.get("capabilities") or {}
+    analytics = capabilities.get("analytics") or {}
+    return PlatformCapabilities(
+        platform,
+        _parse_paging(platform, capabilities.get("work") or {}),
+        work_analytics=bool(analytics.get("work")),
+        account_analytics=bool(analytics.get("account")),
+    )
+
+
+def _parse_paging(platform: str, work: dict[str, Any]) -> WorksPaging:
     paging = work.get("listWorksPagination") or {}
     if not work.get("listWorks"):
         return WorksPaging(platform, None)

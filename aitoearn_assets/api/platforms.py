@@ -58,3 +58,30 @@ def check_platform(platform: str) -> str:
             f"Unknown platform {platform!r}. Use one of the exact, case-sensitive keys: {', '.join(PLATFORMS)}."
         )
     return platform
+
+
+@dataclass(frozen=True)
+class PlatformCapabilities:
+    """What `GET /platforms` says a platform can do (`registered` False: the server does not list it)."""
+
+    platform: str
+    paging: WorksPaging
+    work_analytics: bool = False
+    account_analytics: bool = False
+    registered: bool = True
+
+
+#: Reference sections 3e and 5, used when `/platforms` cannot be read.
+_WORK_ANALYTICS = {"douyin", "xhs", "bilibili", "KWAI", "youtube", "twitter", "tiktok", "facebook", "instagram",
+                   "threads", "pinterest"}  # fmt: skip
+_ACCOUNT_ANALYTICS = {"bilibili", "KWAI", "tiktok", "youtube", "twitter", "facebook", "instagram", "threads", "pinterest"}
+FALLBACK_CAPABILITIES: dict[str, PlatformCapabilities] = {
+    p: PlatformCapabilities(
+        p,
+        FALLBACK_WORKS_PAGING[p],
+        work_analytics=p in _WORK_ANALYTICS,
+        account_analytics=p in _ACCOUNT_ANALYTICS,
+        registered=p not in ("wxSph", "wxGzh"),
+    )
+    for p in PLATFORMS
+}

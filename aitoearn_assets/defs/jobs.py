@@ -6,6 +6,11 @@ accounts_job = dg.define_asset_job("accounts_job", selection=["accounts"], descr
 raw_works_job = dg.define_asset_job(
     "raw_works_job", selection=["raw_works"], description="Fetch one platform's works (one partition a run)."
 )
+work_metrics_job = dg.define_asset_job(
+    "work_metrics_job",
+    selection=["work_metrics"],
+    description="Ask the per-work analytics that are due (any range of platforms in one run).",
+)
 analytics_job = dg.define_asset_job(
     "analytics_job",
     selection=["account_engagement", "top_works"],

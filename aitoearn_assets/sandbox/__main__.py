@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--accounts-per-platform", type=int, default=2)
     parser.add_argument("--works-per-account", type=int, default=30)
-    parser.add_argument("--metric-profile", choices=METRIC_PROFILES, default="full")
+    parser.add_argument("--metric-profile", choices=METRIC_PROFILES, default="faithful")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer")
     parser.add_argument("--cache-answers", action="store_true", help="encode each answer once (benchmarks)")
     args = parser.parse_args(argv)

@@ -14,19 +14,26 @@ import json
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, PLATFORMS
-from aitoearn_assets.sandbox.dataset import SandboxDataset
+from aitoearn_assets.sandbox.dataset import ANALYTICS_METRICS, SandboxDataset
 from aitoearn_assets.sandbox.faults import Fault, FaultPlan
 from aitoearn_assets.sandbox.query import parse_query
 
 SANDBOX_API_KEY = "sk-sandbox-demo-key"
 API_PREFIX = "/api/v2/channels"
 HIDDEN_PLATFORMS = frozenset({"wxSph", "wxGzh"})
+#: Platforms whose metadata declares a crawler data source: `/platforms` says analytics.work, the endpoint
+#: still answers "not supported" (reference 3e).
+CRAWLER_ANALYTICS = frozenset({"douyin", "xhs"})
+ACCOUNT_ANALYTICS_PLATFORMS = frozenset(
+    {"bilibili", "KWAI", "tiktok", "youtube", "twitter", "facebook", "instagram", "threads", "pinterest"}
+)
 HTML_ERROR = (
     b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>Bad Gateway</h1></center></body></html>"
 )
@@ -137,11 +144,17 @@ class SandboxApi:
             return self.accounts(query)
         if len(route) == 2 and route[0] == "works":
             return self.works(route[1], query)
+        if len(route) == 4 and route[0] == "works" and route[3] == "analytics":
+            return self.work_analytics(route[1], route[2], query)
         raise _Reject(404, f"Cannot GET {path}")
 
     def platforms(self) -> list[dict[str, Any]]:
+        """The registered platforms (hidden ones are not registered) and their capabilities, as the backend
+        computes them: `analytics.work` is true where a provider or a crawler data source exists."""
         out = []
         for platform in PLATFORMS:
+            if platform in HIDDEN_PLATFORMS:
+                continue
             paging = FALLBACK_WORKS_PAGING[platform]
             if self.claim_every_platform_lists and not paging.can_list:
                 paging = FALLBACK_WORKS_PAGING["youtube"]
@@ -156,8 +169,14 @@ class SandboxApi:
             out.append(
                 {
                     "platform": platform,
-                    "status": "hidden" if platform in HIDDEN_PLATFORMS else "available",
-                    "capabilities": {"work": work, "analytics": {"account": paging.can_list, "work": paging.can_list}},
+                    "status": "available",
+                    "capabilities": {
+                        "work": work,
+                        "analytics": {
+                            "account": platform in ACCOUNT_ANALYTICS_PLATFORMS,
+                            "work": platform in ANALYTICS_METRICS or platform in CRAWLER_ANALYTICS,
+                        },
+                    },
                 }
             )
         return out
@@ -196,6 +215,39 @@ class SandboxApi:
             raise _Reject(15048, "Account access was revoked; please re-authorize")
         limit, offset = self._read_pagination(platform, account_id, paging, query.get("pagination", {}))
         return self._works_page(platform, index, account_id, limit, offset)
+
+    def work_analytics(self, platform: str, work_id: str, query: dict[str, Any]) -> dict[str, Any]:
+        """`GET /works/{platform}/{platformWorkId}/analytics` per reference 3b: code 0 "not supported" or
+        "Account required" without data; 15032 for unregistered platforms; pinterest as daily snapshots."""
+        if platform not in PLATFORMS:
+            raise _Reject(400, "Bad request")
+        if platform in HIDDEN_PLATFORMS:
+            raise _Reject(15032, "Platform not supported")
+        account_id = query.get("accountId")
+        base: dict[str, Any] = {"platform": platform, "accountId": None, "platformWorkId": work_id, "snapshots": []}
+        if not isinstance(account_id, str) or not account_id:
+            return {**base, "message": "Account required"}
+        found = self.dataset.find_account(account_id)
+        if found is None:
+            raise _Reject(12600, "Account not found")
+        account_platform, index = found
+        if account_platform != platform:
+            raise _Reject(15040, "Account platform does not match")
+        base["accountId"] = account_id
+        if platform not in ANALYTICS_METRICS:
+            return {**base, "message": "Work analytics not supported"}
+        if account_id in self.dataset.revoked_accounts:
+            raise _Reject(15048, "Account access was revoked; please re-authorize")
+        if platform == "instagram" and account_id in self.dataset.insights_missing_accounts:
+            raise _Reject(15078, "Platform permission missing", {"platform": platform, "category": "permission",
+                                                                  "retryable": False, "accountId": account_id})  # fmt: skip
+        i = self.dataset.find_work(platform, index, work_id)
+        if i is None or work_id in self.dataset.deleted_works:
+            raise _Reject(15070, f"{platform} platform API request failed", {"platform": platform,
+                          "category": "not_found", "retryable": False, "platformWorkId": work_id})  # fmt: skip
+        since, until = _read_date(query.get("since")), _read_date(query.get("until"))
+        answer = self.dataset.work_analytics(platform, index, i, since, until)
+        return {**base, **answer, "fetchedAt": "2026-11-02T00:00:00.000Z"}
 
     def _read_pagination(self, platform: str, account_id: str, paging: Any, raw: Any) -> tuple[int, int]:
         if not isinstance(raw, dict):
@@ -318,6 +370,17 @@ PLATFORM_ERRORS: dict[str, tuple[int, str | None, str]] = {
     "account_missing_15076": (15076, "not_found", "Platform account missing"),
     "permission_missing_15078": (15078, "permission", "Platform permission missing; re-authorize with the scope"),
 }
+
+
+def _read_date(raw: Any) -> datetime | None:
+    """`z.coerce.date()`: an ISO-8601 string, or 400."""
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        raise _Reject(400, "Bad request") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _now_ms() -> int:

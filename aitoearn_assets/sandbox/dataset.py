@@ -13,12 +13,27 @@ from typing import Any
 from aitoearn_assets.api.platforms import PLATFORMS
 
 #: Metrics each platform really fills in `listWorks` (reference, section 5). Absent: none.
-REALISTIC_METRICS: dict[str, tuple[str, ...]] = {
+LIST_METRICS: dict[str, tuple[str, ...]] = {
     "twitter": ("likeCount", "commentCount", "shareCount", "saveCount", "impressionCount"),
     "tiktok": ("viewCount", "likeCount", "commentCount", "shareCount"),
     "KWAI": ("viewCount", "likeCount", "commentCount"),
     "instagram": ("likeCount", "commentCount"),
 }
+#: Metrics each platform's work analytics fills (reference, section 5). Absent: "not supported".
+ANALYTICS_METRICS: dict[str, tuple[str, ...]] = {
+    "bilibili": ("viewCount", "likeCount", "collectCount", "shareCount", "commentCount"),
+    "KWAI": ("viewCount", "likeCount", "commentCount"),
+    "tiktok": ("viewCount", "likeCount", "commentCount", "shareCount"),
+    "youtube": ("viewCount", "likeCount", "commentCount"),
+    "twitter": ("likeCount", "commentCount", "shareCount", "saveCount", "impressionCount"),
+    "facebook": ("impressionCount", "engagementCount", "clickCount"),
+    "instagram": ("reachCount", "likeCount", "commentCount", "shareCount", "saveCount", "engagementCount"),
+    "threads": ("viewCount", "likeCount", "commentCount", "shareCount", "engagementCount"),
+    "pinterest": ("impressionCount", "saveCount", "clickCount", "playCount"),
+}
+#: Platforms whose work analytics answer one snapshot per day over `since`..`until` (default: 30 days).
+DAILY_ANALYTICS = frozenset({"pinterest"})
+PINTEREST_DEFAULT_DAYS = 30
 ALL_METRICS: tuple[str, ...] = (
     "viewCount",
     "playCount",
@@ -33,10 +48,14 @@ ALL_METRICS: tuple[str, ...] = (
     "engagementCount",
     "watchTimeSeconds",
 )
-METRIC_PROFILES = ("full", "realistic")
+#: "faithful": what a real key gets (the default); "everything": every contract metric on every
+#: platform, some missing and some zero (tests and benchmarks that ask for it by name).
+METRIC_PROFILES = ("faithful", "everything")
+_METRIC_INDEX = {key: n for n, key in enumerate(ALL_METRICS)}
 HOSTILE_TEXT = "'); DROP TABLE raw_works;--"
 UNICODE_TEXT = "春节 vlog 🎉 \"double\" 'single' \\ back\tslash"
 LATEST_PUBLISHED = datetime(2026, 11, 1, tzinfo=UTC)
+FETCHED_AT = datetime(2026, 11, 2, tzinfo=UTC)
 _MASK = (1 << 64) - 1
 
 
@@ -58,8 +77,10 @@ class SandboxDataset:
     """What the sandbox serves.
 
     - `accounts_per_platform`, `works_per_account`: sizes (`works_overrides` sets single accounts).
-    - `metric_profile`: "full" (every contract metric, some missing and some zero) or
-      "realistic" (only what each platform fills in reality).
+    - `metric_profile`: "faithful" (what each platform fills in reality: list metrics, work
+      analytics, fields; the default) or "everything" (every contract metric on every platform).
+    - `deleted_works`: work ids whose analytics answer 15070 (not_found).
+    - `insights_missing_accounts`: Instagram accounts without the insights scope (analytics: 15078).
     - `offline_accounts`: listed with `status` 0. `revoked_accounts`: listed as normal, but
       their works answer 15048 (access revoked).
     - `bad_items`: every 50 works, items with wrong types (see `bad_item`).
@@ -72,7 +93,7 @@ class SandboxDataset:
     seed: int = 42
     accounts_per_platform: int = 2
     works_per_account: int = 30
-    metric_profile: str = "full"
+    metric_profile: str = "faithful"
     works_overrides: dict[str, int] = field(default_factory=dict)
     offline_accounts: frozenset[str] = frozenset()
     revoked_accounts: frozenset[str] = frozenset()
@@ -81,6 +102,8 @@ class SandboxDataset:
     empty_last_page: bool = False
     repeat_cursor: bool = False
     extra_accounts: tuple[dict[str, Any], ...] = ()
+    deleted_works: frozenset[str] = frozenset()
+    insights_missing_accounts: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.metric_profile not in METRIC_PROFILES:
@@ -140,9 +163,10 @@ class SandboxDataset:
         h = _mix(self.seed, p, index, i)
         if self.bad_items and i % 50 in BAD_ITEM_KINDS:
             return self.bad_item(platform, index, i)
-        published = LATEST_PUBLISHED - timedelta(hours=3 * i, minutes=7 * index)
+        published = self.published_at(index, i)
+        faithful = self.metric_profile == "faithful"
         work: dict[str, Any] = {
-            "platformWorkId": f"{platform[:2].lower()}{index}w{i:07d}",
+            "platformWorkId": self.work_id(platform, index, i),
             "contentMode": "video" if platform == "youtube" else ("video", "article", "article2")[h % 3],
             "title": _title(i, h),
             "url": f"https://{platform.lower()}.example/w/{index}/{i}",
@@ -154,23 +178,73 @@ class SandboxDataset:
         }
         if i % 5 != 4:
             work["description"] = "" if i % 10 == 1 else f"About work {i}. {UNICODE_TEXT if i % 6 == 0 else ''}"
-        metrics = self._metrics(platform, h)
-        if metrics is not None:
-            work["metrics"] = metrics
+        if faithful:  # reference section 5: what each provider leaves out
+            if platform == "youtube":
+                del work["url"]
+            elif platform == "twitter":
+                del work["title"]
+            elif platform == "KWAI":
+                work["title"] = work.get("description")
+        keys = ALL_METRICS if not faithful else LIST_METRICS.get(platform)
+        if keys is not None:
+            work["metrics"] = self._metrics(h, keys)
         return work
 
-    def _metrics(self, platform: str, h: int) -> dict[str, int] | None:
-        if self.metric_profile == "realistic":
-            keys = REALISTIC_METRICS.get(platform)
-            if keys is None:
-                return None
-        else:
-            keys = ALL_METRICS
+    def work_id(self, platform: str, index: int, i: int) -> str:
+        return f"{platform[:2].lower()}{index}w{i:07d}"
+
+    def find_work(self, platform: str, index: int, work_id: str) -> int | None:
+        """`i` of a generated work id of account `index`, or None."""
+        prefix = f"{platform[:2].lower()}{index}w"
+        rest = work_id[len(prefix) :]
+        if work_id.startswith(prefix) and rest.isdigit() and int(rest) < self.works_count(platform, index):
+            return int(rest)
+        return None
+
+    def published_at(self, index: int, i: int) -> datetime:
+        return LATEST_PUBLISHED - timedelta(hours=3 * i, minutes=7 * index)
+
+    def work_analytics(
+        self, platform: str, index: int, i: int, since: datetime | None, until: datetime | None
+    ) -> dict[str, Any]:
+        """`ChannelWorkAnalyticsVo` data (without platform/accountId) of work `i`, per reference 3b and 5."""
+        h = _mix(self.seed, _platform_index(platform), index, i)
+        keys = ANALYTICS_METRICS[platform] if self.metric_profile == "faithful" else ALL_METRICS
+        work_id = self.work_id(platform, index, i)
+        published = self.published_at(index, i)
+        work = {"id": work_id, "title": _title(i, h), "publishedAt": _iso(published)}
+        if platform not in DAILY_ANALYTICS:
+            metrics = self._metrics(h, keys)
+            snapshot = {"platformWorkId": work_id, "snapshotAt": _iso(published), "fetchedAt": _iso(FETCHED_AT),
+                        "work": work, "metrics": metrics}  # fmt: skip
+            extra = {"coinCount": h % 300, "danmakuCount": h % 90} if platform == "bilibili" else {}
+            return {"work": work, "metrics": metrics, "snapshots": [snapshot], "extra": extra}
+        until = until or FETCHED_AT
+        since = since or until - timedelta(days=PINTEREST_DEFAULT_DAYS)
+        snapshots = []
+        day = datetime(since.year, since.month, since.day, tzinfo=UTC)
+        while day <= until:
+            if day >= datetime(published.year, published.month, published.day, tzinfo=UTC):
+                metrics = self.daily_metrics(h, keys, day)
+                snapshots.append({"platformWorkId": work_id, "snapshotAt": _iso(day), "fetchedAt": _iso(FETCHED_AT),
+                                  "periodStartAt": _iso(day), "periodEndAt": _iso(day + timedelta(days=1)),
+                                  "work": work, "metrics": metrics, "extra": {"dataStatus": "READY"}})  # fmt: skip
+            day += timedelta(days=1)
+        last = snapshots[-1]["metrics"] if snapshots else {}
+        return {"work": work, "metrics": last, "snapshots": snapshots, "extra": {}}
+
+    def daily_metrics(self, h: int, keys: tuple[str, ...], day: datetime) -> dict[str, int]:
+        """One day's values of a daily series: a seeded function of the work and the date."""
+        d = day.toordinal()
+        return {key: _mix(h, _METRIC_INDEX[key], d) % (40 if key != "impressionCount" else 900) for key in keys}
+
+    def _metrics(self, h: int, keys: tuple[str, ...]) -> dict[str, int]:
+        """A work's counts for `keys`; one key has the same value wherever it is served (list or analytics)."""
         views = 50 + h % 200_000
         out: dict[str, int] = {}
-        for n, key in enumerate(keys):
-            hk = _mix(h, n)
-            if self.metric_profile == "full" and hk % 13 == 0:
+        for key in keys:
+            hk = _mix(h, _METRIC_INDEX[key])
+            if self.metric_profile == "everything" and hk % 13 == 0:
                 continue  # not reported for this work
             if hk % 17 == 0:
                 out[key] = 0
@@ -227,6 +301,10 @@ BAD_ITEM_KINDS: dict[int, str] = {
 }
 #: How many of each 50 bad-item positions are set aside rather than stored.
 REJECTED_BAD_KINDS = frozenset({"wan_count", "negative_count", "null_item"})
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _title(i: int, h: int) -> str:

@@ -57,14 +57,34 @@ ACCOUNTS_COLUMNS: dict[str, tuple[str, str]] = {
     "fetched_at": ("TIMESTAMP", "when this run listed the account, UTC"),
 }
 
+_ANALYTICS_METRIC = "from the work's analytics; NULL = not reported"
+
+WORK_METRICS_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("VARCHAR", "platform key (partition)"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "platform_work_id": ("VARCHAR", "the platform's id of the work"),
+    **{c: ("BIGINT", f"{c.removesuffix('_count').replace('_', ' ')}, {_ANALYTICS_METRIC}") for c in METRIC_COLUMNS},
+    "status": ("VARCHAR", "ok (data), not_supported (the API has none for it) or error (about this work)"),
+    "reason": ("VARCHAR", "why not ok, as the API said it"),
+    "period_start_at": ("TIMESTAMP", "start of the window asked for a daily series (pinterest), UTC; else NULL"),
+    "period_end_at": ("TIMESTAMP", "end of that window, UTC; else NULL"),
+    "fetched_at": ("TIMESTAMP", "when the analytics were last asked, UTC"),
+    "extra": ("VARCHAR", "the answer's `extra`, JSON as served"),
+}
+
 WORK_ENGAGEMENT_EXTRA_COLUMNS: dict[str, tuple[str, str]] = {
+    "metrics_source": (
+        "VARCHAR",
+        "where the work's metrics come from: list, analytics, list+analytics; NULL when neither reported any",
+    ),
     "interactions": (
         "BIGINT",
         "like_count + comment_count + share_count + collect_count + save_count, adding the ones reported; "
-        "NULL when none of the five is reported",
+        "when none of the five is reported, engagement_count; NULL when neither",
     ),
-    "exposure": ("BIGINT", "the first reported of view_count, play_count, impression_count, reach_count"),
-    "exposure_metric": ("VARCHAR", "which column exposure came from (view_count, play_count, ...); NULL if none"),
+    "interactions_metric": ("VARCHAR", "sum_of_parts or engagement_count: which definition interactions used"),
+    "exposure": ("BIGINT", "the first reported of view_count, impression_count, reach_count, play_count"),
+    "exposure_metric": ("VARCHAR", "which column exposure came from (view_count, impression_count, ...); NULL if none"),
     "engagement_rate": ("DOUBLE", "interactions / exposure when both are reported and exposure > 0, else NULL"),
 }
 
@@ -101,12 +121,14 @@ TOP_WORKS_COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "platform_work_id": ("VARCHAR", "the platform's id of the work"),
     "title": ("VARCHAR", "as served"),
-    "url": ("VARCHAR", "link to the work"),
+    "url": ("VARCHAR", "link to the work (YouTube: built from the id, its list sends none)"),
     "published_at": ("TIMESTAMP", "UTC"),
     "interactions": WORK_ENGAGEMENT_EXTRA_COLUMNS["interactions"],
+    "interactions_metric": WORK_ENGAGEMENT_EXTRA_COLUMNS["interactions_metric"],
     "exposure": WORK_ENGAGEMENT_EXTRA_COLUMNS["exposure"],
     "exposure_metric": WORK_ENGAGEMENT_EXTRA_COLUMNS["exposure_metric"],
     "engagement_rate": WORK_ENGAGEMENT_EXTRA_COLUMNS["engagement_rate"],
+    "metrics_source": WORK_ENGAGEMENT_EXTRA_COLUMNS["metrics_source"],
     "interactions_vs_account_median": (
         "DOUBLE",
         "interactions / median interactions of the account's works with interactions; NULL when that median is 0",

@@ -19,6 +19,7 @@ def read_sql(name: str) -> str:
 def ensure_schema(con: duckdb.DuckDBPyConnection, mode: str) -> None:
     """Create missing tables and claim the file for `mode`; refuse a file of the other mode."""
     con.execute(read_sql("schema"))
+    con.execute(read_sql("work_engagement"))
     (row,) = con.execute("SELECT value FROM warehouse_info WHERE key = 'mode'").fetchall() or [None]
     if row is None:
         con.execute("INSERT INTO warehouse_info VALUES ('mode', ?)", [mode])

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.raw_works import raw_works
+from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.metadata import markdown_preview, table_schema
 from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
@@ -40,7 +41,7 @@ class TopWorksConfig(dg.Config):
 
 @dg.asset(
     group_name="analytics",
-    deps=[raw_works, accounts],
+    deps=[raw_works, work_metrics, accounts],
     pool=WRITER_POOL,
     kinds={"duckdb", "polars"},
     automation_condition=DAILY_AFTER_INGEST,
@@ -63,7 +64,7 @@ def account_engagement(context: dg.AssetExecutionContext, warehouse: WarehouseRe
 
 @dg.asset(
     group_name="analytics",
-    deps=[raw_works],
+    deps=[raw_works, work_metrics],
     pool=WRITER_POOL,
     kinds={"duckdb", "polars"},
     automation_condition=DAILY_AFTER_INGEST,

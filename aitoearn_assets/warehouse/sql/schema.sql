@@ -82,22 +82,48 @@ ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS requests BIGINT DEFAULT 0;
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS retries BIGINT DEFAULT 0;
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS seconds DOUBLE DEFAULT 0;
 
--- raw_works plus the three per-work definitions (README, "Definitions").
-CREATE OR REPLACE VIEW work_engagement AS
-SELECT *,
-       CASE WHEN interactions IS NOT NULL AND exposure > 0 THEN interactions / exposure END AS engagement_rate
-FROM (
-    SELECT w.*,
-           CASE WHEN like_count IS NOT NULL OR comment_count IS NOT NULL OR share_count IS NOT NULL
-                  OR collect_count IS NOT NULL OR save_count IS NOT NULL
-                THEN coalesce(like_count, 0) + coalesce(comment_count, 0) + coalesce(share_count, 0)
-                   + coalesce(collect_count, 0) + coalesce(save_count, 0)
-           END::BIGINT AS interactions,
-           coalesce(view_count, play_count, impression_count, reach_count) AS exposure,
-           CASE WHEN view_count IS NOT NULL THEN 'view_count'
-                WHEN play_count IS NOT NULL THEN 'play_count'
-                WHEN impression_count IS NOT NULL THEN 'impression_count'
-                WHEN reach_count IS NOT NULL THEN 'reach_count'
-           END AS exposure_metric
-    FROM raw_works AS w
+-- One row per work whose analytics the work_metrics asset asked for: its latest answer (every attempt recorded).
+CREATE TABLE IF NOT EXISTS work_metrics (
+    platform            VARCHAR NOT NULL,
+    account_id          VARCHAR NOT NULL,
+    platform_work_id    VARCHAR NOT NULL,
+    view_count          BIGINT,
+    play_count          BIGINT,
+    impression_count    BIGINT,
+    reach_count         BIGINT,
+    like_count          BIGINT,
+    collect_count       BIGINT,
+    comment_count       BIGINT,
+    share_count         BIGINT,
+    save_count          BIGINT,
+    click_count         BIGINT,
+    engagement_count    BIGINT,
+    watch_time_seconds  BIGINT,
+    status              VARCHAR NOT NULL,   -- ok | not_supported | error
+    reason              VARCHAR,            -- why not ok, as the API said it
+    period_start_at     TIMESTAMP,          -- the window asked for, for a daily series (pinterest); else NULL
+    period_end_at       TIMESTAMP,
+    fetched_at          TIMESTAMP NOT NULL, -- UTC
+    extra               VARCHAR             -- the answer's `extra`, JSON as served
+);
+
+-- The daily values of platforms that answer a daily series (pinterest), replaced per work.
+CREATE TABLE IF NOT EXISTS work_metrics_daily (
+    platform            VARCHAR NOT NULL,
+    account_id          VARCHAR NOT NULL,
+    platform_work_id    VARCHAR NOT NULL,
+    day                 DATE NOT NULL,      -- UTC
+    view_count          BIGINT,
+    play_count          BIGINT,
+    impression_count    BIGINT,
+    reach_count         BIGINT,
+    like_count          BIGINT,
+    collect_count       BIGINT,
+    comment_count       BIGINT,
+    share_count         BIGINT,
+    save_count          BIGINT,
+    click_count         BIGINT,
+    engagement_count    BIGINT,
+    watch_time_seconds  BIGINT,
+    fetched_at          TIMESTAMP NOT NULL
 );

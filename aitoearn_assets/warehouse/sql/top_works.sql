@@ -3,8 +3,8 @@
 -- For speed, only works whose sort key reaches the account's N-th largest (ties included) are ranked
 -- exactly: `max(sort_key, n)` keeps a small heap per account instead of sorting every work.
 WITH scored AS NOT MATERIALIZED (
-    SELECT platform, account_id, platform_work_id, title, url, published_at, interactions, exposure,
-           exposure_metric, engagement_rate,
+    SELECT platform, account_id, platform_work_id, title, url, published_at, interactions, interactions_metric,
+           exposure, exposure_metric, engagement_rate, metrics_source,
            struct_pack(i := interactions, has_e := exposure IS NOT NULL, e := coalesce(exposure, 0),
                        has_p := published_at IS NOT NULL, p := coalesce(published_at, TIMESTAMP '1970-01-01')) AS sort_key
     FROM work_engagement
@@ -26,8 +26,8 @@ ranked AS (
     JOIN per_account AS a ON a.platform = s.platform AND a.account_id = s.account_id AND s.sort_key >= a.nth_key
     QUALIFY rank <= $n
 )
-SELECT platform, account_id, rank::INTEGER AS rank, platform_work_id, title, url, published_at, interactions, exposure,
-       exposure_metric, engagement_rate,
+SELECT platform, account_id, rank::INTEGER AS rank, platform_work_id, title, url, published_at, interactions,
+       interactions_metric, exposure, exposure_metric, engagement_rate, metrics_source,
        CASE WHEN median_interactions <> 0 THEN interactions / median_interactions END AS interactions_vs_account_median
 FROM ranked
 ORDER BY platform, account_id, rank

@@ -1,0 +1,204 @@
+"""Fetch per-work analytics (`GET /works/{platform}/{id}/analytics`) and read each answer into one row.
+
+What an answer becomes (reference 3b and `aitoearn-publish-records.md` 3.2):
+- data: `ok`, the value of each metric is the top-level `metrics`, else the latest snapshot's; for a
+  platform that answers a daily series (pinterest) the sum of the daily values over the window asked;
+- code 0 with "not supported" / "required" or no data, 15080, 15032: `not_supported` with the reason;
+  after a "not supported" for the platform, its other works are not asked in this run;
+- an error about the work (15070 not_found, 15079, 16026, ...): `error` with the reason;
+- an error about the account (15078, re-authorize codes, 12600, 15040): its works are skipped this run;
+- a 401: raised, everything queued is cancelled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from aitoearn_assets.api.client import AiToEarnClient, RequestStats
+from aitoearn_assets.api.errors import (
+    ACCOUNT_SKIP_CODES,
+    CANNOT_LIST_CODES,
+    AiToEarnError,
+    ApiError,
+    AuthError,
+    FetchCancelled,
+)
+from aitoearn_assets.fetch.platform_works import AccountIssue, describe_error
+from aitoearn_assets.fetch.work_rows import METRICS, UnreadableItem, read_count, read_timestamp
+
+logger = logging.getLogger(__name__)
+
+#: Platforms whose work analytics are one snapshot per day over `since`..`until` (reference 5).
+DAILY_SERIES_PLATFORMS = frozenset({"pinterest"})
+#: How far back a daily series is asked: the window ends at the run date and spans 90 days at most.
+DAILY_WINDOW_DAYS = 89
+#: Codes about the account rather than the work: skip the account's works for this run.
+ACCOUNT_LEVEL_CODES = ACCOUNT_SKIP_CODES | {15076, 15078}
+NOT_SUPPORTED_MESSAGES = ("not supported", "required")
+
+
+@dataclass(frozen=True)
+class WorkToEnrich:
+    account_id: str
+    platform_work_id: str
+    published_at: datetime | None
+
+
+@dataclass
+class WorkMetricsRow:
+    """One work's analytics answer, ready for `work_metrics` (metrics keyed by warehouse column)."""
+
+    account_id: str
+    platform_work_id: str
+    status: str
+    reason: str | None = None
+    metrics: dict[str, int | None] = field(default_factory=dict)
+    period_start_at: datetime | None = None
+    period_end_at: datetime | None = None
+    extra: str | None = None
+    daily: list[tuple[date, dict[str, int | None]]] = field(default_factory=list)
+
+
+@dataclass
+class PlatformAnalytics:
+    platform: str
+    fetched_at: datetime
+    rows: list[WorkMetricsRow] = field(default_factory=list)
+    skipped_accounts: list[AccountIssue] = field(default_factory=list)
+    not_supported_reason: str | None = None
+    not_asked: int = 0  # works left unasked because the platform said "not supported" or their account failed
+    transient_failures: int = 0  # works whose request kept failing: not recorded, asked again next run
+    stats: RequestStats = field(default_factory=RequestStats)
+
+
+def analytics_window(published_at: datetime | None, run_date: date) -> tuple[datetime, datetime]:
+    """(since, until) of a daily series: the later of the publish date and 89 days before the run date, to the run date."""
+    until = datetime.combine(run_date, time.min)
+    earliest = until - timedelta(days=DAILY_WINDOW_DAYS)
+    if published_at is None:
+        return earliest, until
+    published_day = datetime.combine(published_at.date(), time.min)
+    return max(earliest, published_day), until
+
+
+def fetch_work_analytics(
+    client: AiToEarnClient,
+    platform: str,
+    works: list[WorkToEnrich],
+    run_date: date,
+    *,
+    max_concurrency: int = 4,
+    log: logging.Logger | None = None,
+) -> PlatformAnalytics:
+    """Ask the analytics of `works` (each once); raises AuthError on a refused key."""
+    log = log or logger
+    scoped = client.scoped()
+    result = PlatformAnalytics(platform, datetime.now(UTC).replace(tzinfo=None), stats=scoped.stats)
+    lock = threading.Lock()
+    failed_accounts: dict[str, str] = {}
+    stop_platform = threading.Event()
+
+    def ask(work: WorkToEnrich) -> None:
+        if stop_platform.is_set() or work.account_id in failed_accounts:
+            with lock:
+                result.not_asked += 1
+            return
+        row = _ask_one(scoped, platform, work, run_date)
+        with lock:
+            if isinstance(row, AccountIssue):
+                if row.account_id not in failed_accounts:
+                    failed_accounts[row.account_id] = row.reason
+                    result.skipped_accounts.append(row)
+                    log.warning("%s account %s: analytics skipped this run (%s)", platform, row.account_id, row.reason)
+                result.not_asked += 1
+            elif row is None:
+                result.transient_failures += 1
+            else:
+                if row.status == "not_supported" and result.not_supported_reason is None:
+                    result.not_supported_reason = row.reason
+                    stop_platform.set()
+                result.rows.append(row)
+
+    with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="aitoearn-analytics") as pool:
+        futures = [pool.submit(ask, work) for work in works]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            client.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    result.rows.sort(key=lambda r: (r.account_id, r.platform_work_id))
+    return result
+
+
+def _ask_one(
+    client: AiToEarnClient, platform: str, work: WorkToEnrich, run_date: date
+) -> WorkMetricsRow | AccountIssue | None:
+    since = until = None
+    if platform in DAILY_SERIES_PLATFORMS:
+        since, until = analytics_window(work.published_at, run_date)
+    try:
+        data = client.work_analytics(platform, work.platform_work_id, work.account_id, since, until)
+    except (AuthError, FetchCancelled):
+        raise
+    except ApiError as err:
+        if err.code in CANNOT_LIST_CODES:
+            return _row(work, "not_supported", f"code {err.code}: {err.message}")
+        if err.code in ACCOUNT_LEVEL_CODES:
+            return AccountIssue(work.account_id, describe_error(err))
+        if err.retryable:
+            return None
+        return _row(work, "error", describe_error(err))
+    except AiToEarnError:  # retries exhausted, unreadable answers: asked again next run
+        return None
+    return read_analytics(work, data, platform in DAILY_SERIES_PLATFORMS, since, until)
+
+
+def _row(work: WorkToEnrich, status: str, reason: str | None) -> WorkMetricsRow:
+    return WorkMetricsRow(work.account_id, work.platform_work_id, status, reason)
+
+
+def read_analytics(
+    work: WorkToEnrich, data: dict[str, Any], daily: bool, since: datetime | None, until: datetime | None
+) -> WorkMetricsRow:
+    """One analytics answer (`ChannelWorkAnalyticsVo`) as a `work_metrics` row."""
+    message = str(data.get("message") or "")
+    snapshots = [s for s in data.get("snapshots") or [] if isinstance(s, dict)]
+    top = data.get("metrics") if isinstance(data.get("metrics"), dict) else None
+    if message and any(word in message.lower() for word in NOT_SUPPORTED_MESSAGES):
+        return _row(work, "not_supported", message)
+    if not snapshots and not top:
+        return _row(work, "not_supported", message or "no data (empty snapshots)")
+    extra = json.dumps(data["extra"], ensure_ascii=False) if data.get("extra") else None
+    try:
+        if daily:
+            days = [(_snapshot_day(s), _read_metrics(s.get("metrics"))) for s in snapshots]
+            days = [(d, m) for d, m in days if d is not None]
+            totals = {
+                column: (sum(v for _, m in days if (v := m[column]) is not None) if any(m[column] is not None for _, m in days) else None)
+                for column in METRICS.values()
+            }
+            row = WorkMetricsRow(work.account_id, work.platform_work_id, "ok", None, totals, since, until, extra)
+            row.daily = days  # type: ignore[assignment]
+            return row
+        latest = top if top else max(snapshots, key=lambda s: str(s.get("snapshotAt") or "")).get("metrics")
+        return WorkMetricsRow(work.account_id, work.platform_work_id, "ok", None, _read_metrics(latest), extra=extra)
+    except UnreadableItem as why:
+        return _row(work, "error", f"unreadable answer: {why}")
+
+
+def _read_metrics(raw: Any) -> dict[str, int | None]:
+    raw = raw if isinstance(raw, dict) else {}
+    return {column: read_count(raw.get(key), key) for key, column in METRICS.items()}
+
+
+def _snapshot_day(snapshot: dict[str, Any]) -> date | None:
+    moment = read_timestamp(snapshot.get("periodStartAt") or snapshot.get("snapshotAt"), "snapshotAt")
+    return moment.date() if moment else None
