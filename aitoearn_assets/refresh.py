@@ -49,7 +49,10 @@ class _Runner:
     def run(self, job_name: str, **kwargs: object) -> bool:
         job = self.defs.resolve_job_def(job_name)
         result = job.execute_in_process(
-            instance=self.instance, raise_on_error=False, run_config=self.run_config, **kwargs  # type: ignore[arg-type]
+            instance=self.instance,
+            raise_on_error=False,
+            run_config=self.run_config,
+            **kwargs,  # type: ignore[arg-type]
         )
         self.run_ids.append(result.run_id)
         if not result.success:
@@ -96,7 +99,11 @@ def print_summary(run_ids: list[str], database: str | None = None) -> None:
     widths = [max(len(r[i]) for r in table) for i in range(len(SUMMARY_COLUMNS))]
     print()
     for n, row in enumerate(table):
-        print("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        print(
+            "  ".join(
+                cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if n == 0:
             print("  ".join("-" * w for w in widths))
     print(f"\nWarehouse for analysts: {path}")

@@ -36,7 +36,11 @@ def count(db: str, sql: str) -> int:
 
 
 def test_documented_commands_in_sandbox_mode(tmp_path):
-    env = {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": str(tmp_path / "demo.duckdb"), "DAGSTER_HOME": str(tmp_path)}
+    env = {
+        "AITOEARN_SANDBOX": "1",
+        "AITOEARN_DUCKDB_PATH": str(tmp_path / "demo.duckdb"),
+        "DAGSTER_HOME": str(tmp_path),
+    }
     done = materialize("raw_works", env, partition="KWAI")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "SANDBOX MODE" in done.stderr
@@ -49,6 +53,20 @@ def test_documented_commands_in_sandbox_mode(tmp_path):
     assert count(analyst, "SELECT count(*) FROM top_works") == 30
 
     assert run_cli(["definitions", "validate"], env).returncode == 0
+
+
+def test_work_metrics_for_one_platform_after_its_works(tmp_path):
+    env = {
+        "AITOEARN_SANDBOX": "1",
+        "AITOEARN_DUCKDB_PATH": str(tmp_path / "demo.duckdb"),
+        "DAGSTER_HOME": str(tmp_path),
+    }
+    assert materialize("raw_works", env, partition="youtube").returncode == 0
+    done = materialize("work_metrics", env, partition="youtube")
+    assert done.returncode == 0, done.stderr[-3000:]
+    analyst = analyst_copy_path(env["AITOEARN_DUCKDB_PATH"])
+    assert count(analyst, "SELECT count(*) FROM work_metrics WHERE platform = 'youtube' AND status = 'ok'") == 360
+    assert count(analyst, "SELECT count(view_count) FROM work_engagement WHERE platform = 'youtube'") == 360
 
 
 def key_traces(folder: Path, databases: list[str], secret: str) -> list[str]:
@@ -144,6 +162,9 @@ def test_refresh_prints_a_line_per_platform_and_a_summary(tmp_path):
     header = next(i for i, line in enumerate(lines) if line.startswith("platform"))
     assert [line.split()[0] for line in lines[header + 2 : header + 5]] == ["douyin", "KWAI", "youtube"]
     assert lines[-1].startswith("Refresh complete in")
+    analyst = analyst_copy_path(env["AITOEARN_DUCKDB_PATH"])
+    assert count(analyst, "SELECT count(*) FROM work_metrics WHERE platform = 'youtube'") == 360  # refresh enriches
+    assert count(analyst, "SELECT count(engagement_rate) FROM account_engagement WHERE platform = 'youtube'") == 3
 
     verbose = refresh_cli(["--platform", "KWAI", "--verbose"], env)
     assert verbose.returncode == 0 and "STEP_SUCCESS" in verbose.stderr

@@ -64,7 +64,9 @@ def run_command_measured(command: list[str], env: dict[str, str]) -> dict:
     """Run a command (e.g. the dagster CLI) as users do; its wall time, CPU time (children included) and peak RSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **env}, cwd=HERE.parent)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, env={**os.environ, **env}, cwd=HERE.parent
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-4000:]}")

@@ -74,7 +74,17 @@ class PlatformCapabilities:
 #: Reference sections 3e and 5, used when `/platforms` cannot be read.
 _WORK_ANALYTICS = {"douyin", "xhs", "bilibili", "KWAI", "youtube", "twitter", "tiktok", "facebook", "instagram",
                    "threads", "pinterest"}  # fmt: skip
-_ACCOUNT_ANALYTICS = {"bilibili", "KWAI", "tiktok", "youtube", "twitter", "facebook", "instagram", "threads", "pinterest"}
+_ACCOUNT_ANALYTICS = {
+    "bilibili",
+    "KWAI",
+    "tiktok",
+    "youtube",
+    "twitter",
+    "facebook",
+    "instagram",
+    "threads",
+    "pinterest",
+}
 FALLBACK_CAPABILITIES: dict[str, PlatformCapabilities] = {
     p: PlatformCapabilities(
         p,

@@ -6,6 +6,11 @@ accounts_job = dg.define_asset_job("accounts_job", selection=["accounts"], descr
 raw_works_job = dg.define_asset_job(
     "raw_works_job", selection=["raw_works"], description="Fetch one platform's works (one partition a run)."
 )
+works_job = dg.define_asset_job(
+    "works_job",
+    selection=["raw_works", "work_metrics"],
+    description="The daily fetch: every work of the platforms in the run, then the analytics that are due.",
+)
 work_metrics_job = dg.define_asset_job(
     "work_metrics_job",
     selection=["work_metrics"],

@@ -4,7 +4,7 @@ import os
 
 import dagster as dg
 
-from aitoearn_assets.defs.jobs import accounts_job, raw_works_job
+from aitoearn_assets.defs.jobs import accounts_job, works_job
 from aitoearn_assets.defs.partitions import platform_partitions
 
 DEFAULT_CRON = "0 3 * * *"
@@ -24,10 +24,10 @@ def daily_cron() -> tuple[str, str]:
 def build_daily_schedules(cron: str, timezone: str) -> list[dg.ScheduleDefinition]:
     @dg.schedule(
         name="daily_raw_works",
-        job=raw_works_job,
+        job=works_job,
         cron_schedule=cron,
         execution_timezone=timezone,
-        description="Fetches every platform partition of raw_works once a day, in one run.",
+        description="Once a day, one run: every platform partition of raw_works, then of work_metrics.",
     )
     def daily_raw_works(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         keys = platform_partitions.get_partition_keys()

@@ -353,9 +353,7 @@ def fetch_platform_works(
 ) -> PlatformWorks:
     """Fetch one platform; raises `PlatformFetchError` if it fails as a whole."""
     table = client.works_paging() if paging is None else {platform: paging}
-    (outcome,) = fetch_platforms(
-        client, [platform], stage_dir, max_concurrency=max_concurrency, paging=table, log=log
-    )
+    (outcome,) = fetch_platforms(client, [platform], stage_dir, max_concurrency=max_concurrency, paging=table, log=log)
     if isinstance(outcome, PlatformFailure):
         raise PlatformFetchError(outcome)
     return outcome

@@ -182,7 +182,11 @@ def read_analytics(
             days = [(_snapshot_day(s), _read_metrics(s.get("metrics"))) for s in snapshots]
             days = [(d, m) for d, m in days if d is not None]
             totals = {
-                column: (sum(v for _, m in days if (v := m[column]) is not None) if any(m[column] is not None for _, m in days) else None)
+                column: (
+                    sum(v for _, m in days if (v := m[column]) is not None)
+                    if any(m[column] is not None for _, m in days)
+                    else None
+                )
                 for column in METRICS.values()
             }
             row = WorkMetricsRow(work.account_id, work.platform_work_id, "ok", None, totals, since, until, extra)

@@ -148,7 +148,9 @@ def read_item(item: Any) -> tuple:
     metric = metrics.get
     for key in METRICS:
         value = metric(key)
-        row.append(value if value is None or (type(value) is int and 0 <= value <= MAX_COUNT) else read_count(value, key))
+        row.append(
+            value if value is None or (type(value) is int and 0 <= value <= MAX_COUNT) else read_count(value, key)
+        )
     return tuple(row)
 
 

@@ -14,9 +14,9 @@ import json
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 

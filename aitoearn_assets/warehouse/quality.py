@@ -66,7 +66,10 @@ def stale_platforms(con: duckdb.DuckDBPyConnection, now: datetime, max_age: time
         """
     ).fetchall()
     return [
-        (platform, "never fetched successfully" if last_ok is None else f"last successful fetch {last_ok:%Y-%m-%d %H:%M} UTC")
+        (
+            platform,
+            "never fetched successfully" if last_ok is None else f"last successful fetch {last_ok:%Y-%m-%d %H:%M} UTC",
+        )
         for platform, last_ok in rows
         if last_ok is None or now - last_ok > max_age
     ]

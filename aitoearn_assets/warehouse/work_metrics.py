@@ -56,7 +56,9 @@ def write_work_metrics(
                 "(SELECT account_id, platform_work_id FROM incoming_metrics)",
                 [platform],
             )
-            con.execute("INSERT INTO work_metrics BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_metrics", [platform])
+            con.execute(
+                "INSERT INTO work_metrics BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_metrics", [platform]
+            )
             con.unregister("incoming_metrics")
         if daily.height:
             con.register("incoming_daily", daily)
@@ -65,7 +67,10 @@ def write_work_metrics(
                 "(SELECT DISTINCT account_id, platform_work_id FROM incoming_daily)",
                 [platform],
             )
-            con.execute("INSERT INTO work_metrics_daily BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_daily", [platform])
+            con.execute(
+                "INSERT INTO work_metrics_daily BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_daily",
+                [platform],
+            )
             con.unregister("incoming_daily")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
+from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.engagement import account_engagement, top_works
 from aitoearn_assets.defs.assets.raw_works import raw_works
-from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.checks import engagement_checks
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource

@@ -98,7 +98,13 @@ def test_negative_metric_fails(warehouse):
 
 def test_skipped_account_warns_with_its_name(warehouse):
     with duckdb.connect(warehouse) as con:
-        add_run(con, "tiktok", T + timedelta(minutes=1), ["like_count"], accounts_skipped=[{"account_id": "acc2", "reason": "code 15048"}])
+        add_run(
+            con,
+            "tiktok",
+            T + timedelta(minutes=1),
+            ["like_count"],
+            accounts_skipped=[{"account_id": "acc2", "reason": "code 15048"}],
+        )
     result = run(raw_works_all_accounts_fetched, warehouse)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
     assert result.metadata["skipped"].value == ["tiktok/acc2: code 15048"]

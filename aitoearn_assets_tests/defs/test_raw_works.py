@@ -105,12 +105,13 @@ def test_a_skipped_account_keeps_its_earlier_rows(aitoearn, db_path, sandbox):
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
 
 
-def test_null_versus_zero_and_text_round_trip(aitoearn, db_path):
+def test_null_versus_zero_and_text_round_trip(aitoearn, db_path, sandbox):
+    sandbox.dataset = SandboxDataset(metric_profile="everything")  # some metrics missing, some zero
     materialize_platform(aitoearn, db_path, "tiktok")
     rows = table(db_path, "SELECT title, view_count, like_count FROM raw_works")
     titles = {r[0] for r in rows}
     assert {"", "'); DROP TABLE raw_works;--", "春节 vlog 🎉 \"double\" 'single' \\ back\tslash"} <= titles
-    assert any(r[1] == 0 for r in rows) and any(r[1] is None for r in rows)  # the "full" profile has both
+    assert any(r[1] == 0 for r in rows) and any(r[1] is None for r in rows)
     assert table(db_path, "SELECT count(*) FROM raw_works WHERE description IS NULL")[0][0] > 0
     assert table(db_path, "SELECT count(*) FROM raw_works WHERE description = ''")[0][0] > 0
 
@@ -142,7 +143,7 @@ def test_a_work_served_twice_is_stored_once(aitoearn, db_path, sandbox):
 
 
 def test_metrics_reported_follow_the_platform(aitoearn, db_path, sandbox):
-    sandbox.dataset = SandboxDataset(metric_profile="realistic")
+    sandbox.dataset = SandboxDataset(metric_profile="faithful")
     kwai = materialization_metadata(materialize_platform(aitoearn, db_path, "KWAI"))
     youtube = materialization_metadata(materialize_platform(aitoearn, db_path, "youtube"))
     assert kwai["metrics_reported"] == ["view_count", "like_count", "comment_count"]
@@ -233,16 +234,23 @@ def test_an_empty_or_halved_listing_keeps_the_stored_rows_unless_allowed(aitoear
     materialize_platform(aitoearn, db_path, "twitter")
     emptied, halved = (sandbox.dataset.account_id("twitter", j) for j in (0, 1))
     before = works_snapshot(db_path)
-    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=30, works_overrides={emptied: 0, halved: 14})
+    sandbox.dataset = SandboxDataset(
+        accounts_per_platform=2, works_per_account=30, works_overrides={emptied: 0, halved: 14}
+    )
 
     result = materialize_platform(aitoearn, db_path, "twitter")
 
     assert result.success and works_snapshot(db_path) == before
     meta = materialization_metadata(result)
-    assert set(meta["accounts_held"]) == {emptied, halved} and "returned 14 works where 30" in meta["accounts_held"][halved]
+    assert (
+        set(meta["accounts_held"]) == {emptied, halved}
+        and "returned 14 works where 30" in meta["accounts_held"][halved]
+    )
     warn = check_results(result)["raw_works_all_accounts_fetched"]
     assert not warn.passed and len(warn.metadata["held"].value) == 2
 
-    allowed = materialize_platform(aitoearn, db_path, "twitter", run_config={"ops": {"raw_works": {"config": {"allow_shrink": True}}}})
+    allowed = materialize_platform(
+        aitoearn, db_path, "twitter", run_config={"ops": {"raw_works": {"config": {"allow_shrink": True}}}}
+    )
     assert allowed.success
     assert table(db_path, "SELECT account_id, count(*) FROM raw_works GROUP BY 1") == [(halved, 14)]

@@ -69,10 +69,12 @@ def test_analytics_run_once_after_every_partition_landed(before_tick):
     instance.report_runless_asset_event(dg.AssetMaterialization("accounts"))
     for platform in PLATFORMS[:-1]:
         instance.report_runless_asset_event(dg.AssetMaterialization("raw_works", partition=platform))
+        instance.report_runless_asset_event(dg.AssetMaterialization("work_metrics", partition=platform))
     partial = evaluate(instance, now + dt.timedelta(minutes=1), cursor)
     assert partial.total_requested == 0  # google_business has not finished yet
 
     instance.report_runless_asset_event(dg.AssetMaterialization("raw_works", partition=PLATFORMS[-1]))
+    instance.report_runless_asset_event(dg.AssetMaterialization("work_metrics", partition=PLATFORMS[-1]))
     complete = evaluate(instance, now + dt.timedelta(minutes=2), partial.cursor)
     assert requested(complete) == {"account_engagement", "top_works"}
     assert evaluate(instance, now + dt.timedelta(minutes=3), complete.cursor).total_requested == 0
@@ -82,6 +84,7 @@ def test_a_failed_platform_does_not_hold_back_the_analytics(before_tick, aitoear
     instance, cursor, _now = before_tick
     instance.report_runless_asset_event(dg.AssetMaterialization("accounts"))
     for platform in PLATFORMS:
+        instance.report_runless_asset_event(dg.AssetMaterialization("work_metrics", partition=platform))
         if platform != "KWAI":
             instance.report_runless_asset_event(dg.AssetMaterialization("raw_works", partition=platform))
     sandbox.faults.add("http_502", times=None)

@@ -6,8 +6,6 @@ from datetime import datetime
 
 import pytest
 
-from aitoearn_assets.sandbox import SandboxDataset
-
 from aitoearn_assets.fetch.work_rows import (
     METRIC_COLUMNS,
     UnreadableItem,
@@ -18,7 +16,7 @@ from aitoearn_assets.fetch.work_rows import (
     read_timestamp,
     rows_to_frame,
 )
-
+from aitoearn_assets.sandbox import SandboxDataset
 
 T = datetime(2026, 11, 2)
 
@@ -103,7 +101,12 @@ def test_the_columnar_path_reads_exactly_what_the_item_path_reads(bad_items):
     ],
 )
 def test_odd_values_give_the_same_rows_either_way(odd):
-    base = {"platformWorkId": "w1", "title": "t", "publishedAt": "2026-11-01T00:00:00.000Z", "metrics": {"viewCount": 5}}
+    base = {
+        "platformWorkId": "w1",
+        "title": "t",
+        "publishedAt": "2026-11-01T00:00:00.000Z",
+        "metrics": {"viewCount": 5},
+    }
     items = [{"platformWorkId": "w0", "publishedAt": "2026-10-01T00:00:00.000Z"}, {**base, **odd}]
     fast, fast_rejected, slow, rejected = both_paths(items)
     assert fast.equals(slow) and [r.reason for r in fast_rejected] == [r.reason for r in rejected]

@@ -99,8 +99,8 @@ def first_cursor(http, account_id: str) -> str:
 def test_data_is_deterministic_and_profiles_differ():
     a, b = SandboxDataset(seed=7), SandboxDataset(seed=7)
     assert [a.work("tiktok", 0, i) for i in range(20)] == [b.work("tiktok", 0, i) for i in range(20)]
-    full = SandboxDataset(metric_profile="full")
-    real = SandboxDataset(metric_profile="realistic")
+    full = SandboxDataset(metric_profile="everything")
+    real = SandboxDataset(metric_profile="faithful")
     assert "metrics" not in real.work("youtube", 0, 0)
     assert set(real.work("KWAI", 0, 0)["metrics"]) <= {"viewCount", "likeCount", "commentCount"}
     assert set(full.work("youtube", 0, 0)["metrics"]) - {"viewCount", "likeCount", "commentCount"}

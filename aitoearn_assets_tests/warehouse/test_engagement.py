@@ -128,3 +128,69 @@ def test_tables_are_replaced_not_appended(con):
     build_top_works(con, 1)
     build_top_works(con, 1)
     assert con.execute("SELECT count(*) FROM top_works").fetchone() == (3,)
+
+
+def add_analytics(con, platform: str, account: str, work: str, status: str = "ok", **metrics) -> None:
+    columns = ", ".join(metrics)
+    marks = ", ".join("?" for _ in metrics)
+    con.execute(
+        f"INSERT INTO work_metrics (platform, account_id, platform_work_id, status, fetched_at{', ' if metrics else ''}"
+        f"{columns}) VALUES (?, ?, ?, ?, ?{', ' if metrics else ''}{marks})",
+        [platform, account, work, status, T, *metrics.values()],
+    )
+
+
+def test_each_metric_is_the_list_value_else_the_analytics_value(con):
+    # a1: list views 1000, likes 10, comments 5; analytics says likes 99 (ignored: the list reported it) and saves 4
+    add_analytics(con, "tiktok", "acc_a", "a1", like_count=99, save_count=4)
+    # a3: list views 500 and no interactions; analytics adds likes 25
+    add_analytics(con, "tiktok", "acc_a", "a3", like_count=25)
+    # b1: an analytics row that is not ok never counts
+    add_analytics(con, "tiktok", "acc_b", "b1", status="error", like_count=7)
+    got = rows(
+        con,
+        "SELECT platform_work_id AS key, like_count, save_count, interactions, engagement_rate, metrics_source "
+        "FROM work_engagement WHERE platform_work_id IN ('a1', 'a3', 'b1', 'a2')",
+    )
+    assert got["a1"] == {"like_count": 10, "save_count": 4, "interactions": 19, "engagement_rate": 19 / 1000,
+                         "metrics_source": "list+analytics"}  # fmt: skip
+    assert got["a3"]["interactions"] == 25 and got["a3"]["engagement_rate"] == 25 / 500
+    assert got["b1"]["like_count"] is None and got["b1"]["metrics_source"] == "list"
+    assert got["a2"]["metrics_source"] == "list"
+
+
+def test_facebook_rate_is_engaged_users_over_impressions(con):
+    con.execute(
+        "INSERT INTO raw_works (platform, account_id, platform_work_id, fetched_at) VALUES "
+        "('facebook', 'fb', 'f1', ?), ('facebook', 'fb', 'f2', ?), ('facebook', 'fb', 'f3', ?)",
+        [T, T, T],
+    )
+    add_analytics(con, "facebook", "fb", "f1", impression_count=400, engagement_count=30, click_count=12)
+    add_analytics(con, "facebook", "fb", "f2", impression_count=100, engagement_count=10)
+    got = rows(
+        con,
+        "SELECT platform_work_id AS key, interactions, interactions_metric, exposure, exposure_metric, "
+        "engagement_rate, metrics_source FROM work_engagement WHERE platform = 'facebook'",
+    )
+    assert got["f1"] == {"interactions": 30, "interactions_metric": "engagement_count", "exposure": 400,
+                         "exposure_metric": "impression_count", "engagement_rate": 30 / 400,
+                         "metrics_source": "analytics"}  # fmt: skip
+    assert got["f3"] == {"interactions": None, "interactions_metric": None, "exposure": None, "exposure_metric": None,
+                         "engagement_rate": None, "metrics_source": None}  # fmt: skip
+    build_account_engagement(con, COMPUTED_AT)
+    (rate,) = con.execute("SELECT engagement_rate FROM account_engagement WHERE account_id = 'fb'").fetchone()
+    assert rate == pytest.approx((30 + 10) / (400 + 100))
+
+
+def test_exposure_prefers_views_then_impressions_then_reach_then_plays(con):
+    con.execute(
+        "INSERT INTO raw_works (platform, account_id, platform_work_id, impression_count, play_count, reach_count, "
+        "like_count, fetched_at) VALUES ('pinterest', 'p', 'p1', 900, 50, NULL, 9, ?), "
+        "('pinterest', 'p', 'p2', NULL, 50, 70, 7, ?)",
+        [T, T],
+    )
+    got = rows(
+        con, "SELECT platform_work_id AS key, exposure, exposure_metric FROM work_engagement WHERE account_id = 'p'"
+    )
+    assert got == {"p1": {"exposure": 900, "exposure_metric": "impression_count"},
+                   "p2": {"exposure": 70, "exposure_metric": "reach_count"}}  # fmt: skip

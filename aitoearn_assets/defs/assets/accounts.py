@@ -1,6 +1,5 @@
 """Asset `accounts`: every account of the API key."""
 
-
 from datetime import UTC, datetime
 
 import dagster as dg

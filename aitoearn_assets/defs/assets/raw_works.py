@@ -7,7 +7,6 @@ complete. A platform that fails keeps its earlier rows; the others land; the run
 naming the failed platforms, so the UI shows it red and the next run retries them.
 """
 
-
 import logging
 import tempfile
 import time
@@ -139,7 +138,13 @@ def _write(
     if isinstance(fetched, PlatformFailure):
         record_ingest_run(
             con,
-            {**run_facts, "platform": fetched.platform, "fetched_at": _now(), "status": "failed", "error": fetched.reason},
+            {
+                **run_facts,
+                "platform": fetched.platform,
+                "fetched_at": _now(),
+                "status": "failed",
+                "error": fetched.reason,
+            },
         )
         context.log.error("raw_works[%s] failed: %s", fetched.platform, fetched.reason)
         return {**common, "status": "failed", "error": fetched.reason, "transient": fetched.transient}

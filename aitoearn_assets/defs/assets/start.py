@@ -8,13 +8,14 @@ from contextlib import contextmanager
 import dagster as dg
 
 from aitoearn_assets.api.errors import AuthError
-
 from aitoearn_assets.defs.resources.aitoearn import SANDBOX_NOTICE, AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.warehouse.schema import WarehouseModeError, ensure_schema
 
 
-def start_api_asset(context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, warehouse: WarehouseResource) -> None:
+def start_api_asset(
+    context: dg.AssetExecutionContext, aitoearn: AiToEarnResource, warehouse: WarehouseResource
+) -> None:
     """Fail (not retried) before any request when no mode is set or the file holds the other mode's
     data; create missing tables; say so in sandbox mode."""
     aitoearn.check()

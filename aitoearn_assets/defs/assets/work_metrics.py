@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import dagster as dg
 from pydantic import Field
 
+from aitoearn_assets.api.errors import AiToEarnError
 from aitoearn_assets.defs.assets.start import key_refusal_is_final, start_api_asset
 from aitoearn_assets.defs.metadata import table_schema
 from aitoearn_assets.defs.partitions import platform_partitions
@@ -14,7 +15,6 @@ from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.fetch.platform_works import describe_error
 from aitoearn_assets.fetch.work_analytics import PlatformAnalytics, WorkToEnrich, fetch_work_analytics
-from aitoearn_assets.api.errors import AiToEarnError
 from aitoearn_assets.warehouse.columns import WORK_METRICS_COLUMNS
 from aitoearn_assets.warehouse.work_metrics import (
     AnalyticsSchedule,
@@ -26,7 +26,9 @@ from aitoearn_assets.warehouse.work_metrics import (
 
 
 class WorkMetricsConfig(dg.Config):
-    recent_days: int = Field(default=30, ge=0, description="Works published this many days before the run are 'recent'.")
+    recent_days: int = Field(
+        default=30, ge=0, description="Works published this many days before the run are 'recent'."
+    )
     min_age_hours: float = Field(default=20, ge=0, description="A recent work is asked again after this many hours.")
     stale_days: int = Field(default=7, ge=0, description="An older work is asked again after this many days.")
     max_requests: int = Field(default=2000, ge=0, description="Analytics requests per platform per run, at most.")

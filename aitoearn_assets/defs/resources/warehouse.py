@@ -58,7 +58,11 @@ class WarehouseResource(DuckDBResource):
 def duckdb_path_from_env(environ: dict[str, str] | None = None) -> str:
     """AITOEARN_DUCKDB_PATH, else the default file of the mode (live and sandbox never share one)."""
     env = os.environ if environ is None else environ
-    sandbox = not env.get("AITOEARN_API_KEY") and env.get("AITOEARN_SANDBOX", "").strip().lower() in ("1", "true", "yes")
+    sandbox = not env.get("AITOEARN_API_KEY") and env.get("AITOEARN_SANDBOX", "").strip().lower() in (
+        "1",
+        "true",
+        "yes",
+    )
     path = env.get("AITOEARN_DUCKDB_PATH") or (SANDBOX_DUCKDB_PATH if sandbox else LIVE_DUCKDB_PATH)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return path

@@ -5,8 +5,10 @@ WITH per_account AS (
            count(*)::BIGINT                                                     AS works,
            count(engagement_rate)::BIGINT                                       AS works_rated,
            sum(interactions)::BIGINT                                            AS interactions,
-           sum(exposure) FILTER (WHERE engagement_rate IS NOT NULL)::BIGINT     AS exposure,
-           sum(interactions) FILTER (WHERE engagement_rate IS NOT NULL)::BIGINT AS rated_interactions,
+           -- CASE, not FILTER: DuckDB 2.0.1 returns wrong sums for `sum(x) FILTER (...)` next to count(*)
+           -- over this view (its LEFT JOIN); aitoearn_assets_tests/warehouse/test_engagement.py catches it.
+           sum(CASE WHEN engagement_rate IS NOT NULL THEN exposure END)::BIGINT     AS exposure,
+           sum(CASE WHEN engagement_rate IS NOT NULL THEN interactions END)::BIGINT AS rated_interactions,
            median(engagement_rate)                                              AS median_engagement_rate,
            avg(interactions)                                                    AS mean_interactions,
            min(published_at)                                                    AS first_published_at,
