@@ -55,6 +55,21 @@ def test_documented_commands_in_sandbox_mode(tmp_path):
     assert run_cli(["definitions", "validate"], env).returncode == 0
 
 
+def test_bilibili_works_come_from_publish_records_and_get_a_rate(tmp_path):
+    env = {
+        "AITOEARN_SANDBOX": "1",
+        "AITOEARN_DUCKDB_PATH": str(tmp_path / "demo.duckdb"),
+        "DAGSTER_HOME": str(tmp_path),
+    }
+    done = materialize("raw_works", env, partition="bilibili")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert materialize("work_metrics", env, partition="bilibili").returncode == 0
+    assert materialize("account_engagement", env).returncode == 0
+    analyst = analyst_copy_path(env["AITOEARN_DUCKDB_PATH"])
+    assert count(analyst, "SELECT count(*) FROM raw_works WHERE source = 'publish_record'") == 21
+    assert count(analyst, "SELECT count(engagement_rate) FROM account_engagement WHERE platform = 'bilibili'") == 3
+
+
 def test_work_metrics_for_one_platform_after_its_works(tmp_path):
     env = {
         "AITOEARN_SANDBOX": "1",
@@ -158,7 +173,9 @@ def test_refresh_prints_a_line_per_platform_and_a_summary(tmp_path):
     lines = done.stdout.splitlines()
     assert len(lines) < 20 and "DEBUG" not in done.stdout + done.stderr
     assert any(line.startswith("raw_works[KWAI]: 360 works from 3 account(s)") for line in lines)
-    assert any(line.startswith("raw_works[douyin]: no works list") for line in lines)
+    assert any(
+        line.startswith("raw_works[douyin]: 21 works from the publish records of 3 account(s)") for line in lines
+    )
     header = next(i for i, line in enumerate(lines) if line.startswith("platform"))
     assert [line.split()[0] for line in lines[header + 2 : header + 5]] == ["douyin", "KWAI", "youtube"]
     assert lines[-1].startswith("Refresh complete in")

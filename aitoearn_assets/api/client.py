@@ -166,6 +166,13 @@ class AiToEarnClient:
         found = {c.platform: c for c in map(_parse_capabilities, items if isinstance(items, list) else []) if c}
         return {p: found.get(p, PlatformCapabilities(p, WorksPaging(p, None), registered=False)) for p in PLATFORMS}
 
+    def publish_records(self, account_id: str) -> list[dict[str, Any]]:
+        """Every publish record of one account, in every status (`GET /publish/records`, unpaginated)."""
+        data, request_id = self.get("/publish/records", {"accountId": account_id})
+        if not isinstance(data, list):
+            raise ResponseFormatError(API_PREFIX + "/publish/records", "`data` is not a list", request_id, 200)
+        return [item for item in data if isinstance(item, dict)]
+
     def work_analytics(
         self,
         platform: str,

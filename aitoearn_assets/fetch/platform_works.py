@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from aitoearn_assets.api.errors import (
 )
 from aitoearn_assets.api.models import Account
 from aitoearn_assets.api.platforms import WorksPaging
+from aitoearn_assets.fetch.publish_records import records_to_frame
 from aitoearn_assets.fetch.staging import WorksStage
 from aitoearn_assets.fetch.work_rows import RejectedWork, items_to_frame
 
@@ -62,12 +64,13 @@ SkippedAccount = AccountIssue
 
 @dataclass
 class AccountWorks:
-    """One account's works, complete (every page was read), staged on disk."""
+    """One account's works, complete (every page or every record was read), staged on disk."""
 
     account_id: str
     rejected: list[RejectedWork]
     pages: int
     warning: str | None
+    records_not_works: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -85,6 +88,8 @@ class PlatformWorks:
     rejected: list[RejectedWork] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cannot_list_reason: str | None = None
+    source: str = "list"  # list | publish_record
+    records_not_works: Counter[str] = field(default_factory=Counter)
     stats: RequestStats = field(default_factory=RequestStats)
     seconds: float = 0.0
 
@@ -172,6 +177,16 @@ def fetch_account_works(
     )
 
 
+def fetch_account_records(
+    client: AiToEarnClient, platform: str, account_id: str, fetched_at: datetime, stage: WorksStage
+) -> AccountWorks:
+    """The works of one account known from its publish records (platforms that cannot list works)."""
+    frame, not_works, rejected = records_to_frame(platform, account_id, client.publish_records(account_id), fetched_at)
+    if frame.height:
+        stage.add(account_id, frame)
+    return AccountWorks(account_id, rejected, pages=1, warning=None, records_not_works=not_works)
+
+
 def describe_error(err: BaseException) -> str:
     """A short reason for an account or platform that failed (never holds the key)."""
     if isinstance(err, ApiError):
@@ -232,24 +247,16 @@ def fetch_platforms(
                         outcome = _accounts_listed(state, future, stage_root, log)
                         if isinstance(outcome, list):
                             for active in outcome:
-                                task = pool.submit(
-                                    fetch_account_works,
-                                    state.client,
-                                    platform,
-                                    active.id,
-                                    state.paging,
-                                    state.result.fetched_at,  # type: ignore[union-attr]
-                                    state.result.stage,  # type: ignore[union-attr]
-                                    client.cancelled,
-                                )
-                                futures[task] = (platform, active)
+                                futures[_submit(pool, state, active, client)] = (platform, active)
                             state.pending = len(outcome)
                             accounts_total += len(outcome)
                             if outcome:
                                 progress()
                                 continue
                     else:
-                        _account_finished(state, account, future, log)
+                        if _account_finished(state, account, future, log):  # the list said no: read its records
+                            futures[_submit(pool, state, account, client)] = (platform, account)
+                            continue
                         state.pending -= 1
                         accounts_done += 1
                         if state.pending:
@@ -263,6 +270,25 @@ def fetch_platforms(
             client.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+def _submit(pool: ThreadPoolExecutor, state: _PlatformState, account: Account, client: AiToEarnClient) -> Future:
+    result = state.result
+    assert result is not None
+    if result.source == "publish_record":
+        return pool.submit(
+            fetch_account_records, state.client, state.platform, account.id, result.fetched_at, result.stage
+        )
+    return pool.submit(
+        fetch_account_works,
+        state.client,
+        state.platform,
+        account.id,
+        state.paging,
+        result.fetched_at,
+        result.stage,
+        client.cancelled,
+    )
 
 
 def _accounts_listed(
@@ -281,9 +307,11 @@ def _accounts_listed(
     state.result = result
     if not state.paging.can_list:
         result.cannot_list_reason = (
-            f"the API says {state.platform} cannot list works (capability work.listWorks is off)"
+            f"the API says {state.platform} cannot list works (capability work.listWorks is off, or the "
+            "platform is not registered)"
         )
-        return result
+        result.source = "publish_record"
+        return accounts or result  # every account's records, offline ones too: they are stored rows
     for account in accounts:
         if not account.is_active:
             result.skipped.append(AccountIssue(account.id, "the account is offline (status 0): re-authorize it"))
@@ -291,7 +319,8 @@ def _accounts_listed(
     return active or result
 
 
-def _account_finished(state: _PlatformState, account: Account, future: Future, log: logging.Logger) -> None:
+def _account_finished(state: _PlatformState, account: Account, future: Future, log: logging.Logger) -> bool:
+    """Take in one account's outcome; True when its works must be read from publish records instead."""
     result = state.result
     assert result is not None
     try:
@@ -299,8 +328,12 @@ def _account_finished(state: _PlatformState, account: Account, future: Future, l
     except (AuthError, _Cancelled, FetchCancelled):
         raise
     except ApiError as err:
-        if err.code in CANNOT_LIST_CODES:
+        if err.code in CANNOT_LIST_CODES and result.source == "list":
             result.cannot_list_reason = f"the API answered code {err.code} ({err.message}) for works"
+            result.source = "publish_record"
+            return True
+        if err.code in CANNOT_LIST_CODES:
+            return True
         elif err.code in ACCOUNT_SKIP_CODES:
             result.skipped.append(AccountIssue(account.id, describe_error(err)))
             log.warning("Skipping %s account %s: %s", state.platform, account.id, describe_error(err))
@@ -310,15 +343,12 @@ def _account_finished(state: _PlatformState, account: Account, future: Future, l
     except AiToEarnError as err:
         result.failed.append(AccountIssue(account.id, describe_error(err)))
         log.warning("%s account %s failed: %s", state.platform, account.id, describe_error(err))
+    return False
 
 
 def _platform_complete(state: _PlatformState, log: logging.Logger) -> PlatformWorks | PlatformFailure:
     result = state.result
     assert result is not None
-    if result.cannot_list_reason:
-        result.failed.clear()
-        state.done.clear()
-        return result
     if result.failed and not state.done:
         reasons = "; ".join(f"{f.account_id}: {f.reason}" for f in result.failed[:3])
         return PlatformFailure(
@@ -327,6 +357,7 @@ def _platform_complete(state: _PlatformState, log: logging.Logger) -> PlatformWo
     for account_works in sorted(state.done, key=lambda a: a.account_id):
         result.fetched_account_ids.append(account_works.account_id)
         result.rejected += account_works.rejected
+        result.records_not_works.update(account_works.records_not_works)
         if account_works.warning:
             message = f"account {account_works.account_id}: {account_works.warning}"
             result.warnings.append(message)

@@ -146,6 +146,8 @@ class SandboxApi:
             return self.works(route[1], query)
         if len(route) == 4 and route[0] == "works" and route[3] == "analytics":
             return self.work_analytics(route[1], route[2], query)
+        if route[:2] == ["publish", "records"] and len(route) <= 3:
+            return self.publish_records(route[2] if len(route) == 3 else None, query)
         raise _Reject(404, f"Cannot GET {path}")
 
     def platforms(self) -> list[dict[str, Any]]:
@@ -215,6 +217,43 @@ class SandboxApi:
             raise _Reject(15048, "Account access was revoked; please re-authorize")
         limit, offset = self._read_pagination(platform, account_id, paging, query.get("pagination", {}))
         return self._works_page(platform, index, account_id, limit, offset)
+
+    def publish_records(self, variant: str | None, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """`GET /publish/records[/queued|/published]`: a bare array, newest `createdAt` first, unpaginated.
+
+        Filters `accountId`, `accountType`, `status` (one number; not on the variants) and `time`
+        (`start,end` on publishTime); unknown keys are ignored, as zod strips them.
+        """
+        if variant not in (None, "queued", "published"):
+            raise _Reject(404, f"Cannot GET /api/v2/channels/publish/records/{variant}")
+        account_type = query.get("accountType")
+        if account_type is not None and account_type not in PLATFORMS:
+            raise _Reject(400, "Bad request")
+        window = _read_time_filter(query.get("time"))
+        status = query.get("status") if variant is None else None
+        if status is not None and status not in {str(n) for n in range(-1, 10)}:
+            raise _Reject(400, "Bad request")
+        records = []
+        for platform in PLATFORMS:
+            if account_type is not None and platform != account_type:
+                continue
+            for index in range(self.dataset.accounts_per_platform):
+                records += self.dataset.publish_records(platform, index)
+        account_id = query.get("accountId")
+        out = []
+        for record in records:
+            if isinstance(account_id, str) and record["accountId"] != account_id:
+                continue
+            if status is not None and record["status"] != int(status):
+                continue
+            if variant == "queued" and record["status"] not in (0, 6):
+                continue
+            if variant == "published" and record["status"] != 1:
+                continue
+            if window and not window[0] <= _read_date(record["publishTime"]) <= window[1]:  # type: ignore[operator]
+                continue
+            out.append(record)
+        return sorted(out, key=lambda r: r["createdAt"], reverse=True)
 
     def work_analytics(self, platform: str, work_id: str, query: dict[str, Any]) -> dict[str, Any]:
         """`GET /works/{platform}/{platformWorkId}/analytics` per reference 3b: code 0 "not supported" or
@@ -381,6 +420,17 @@ def _read_date(raw: Any) -> datetime | None:
     except ValueError:
         raise _Reject(400, "Bad request") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _read_time_filter(raw: Any) -> tuple[datetime, datetime] | None:
+    """`time=start,end` (or a repeated key): exactly two dates, each `new Date(...)`-able, else 400."""
+    if raw is None:
+        return None
+    parts = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(parts, list) or len(parts) != 2:
+        raise _Reject(400, "Bad request")
+    start, end = (_read_date(p) for p in parts)
+    return start, end  # type: ignore[return-value]
 
 
 def _now_ms() -> int:

@@ -80,6 +80,7 @@ class SandboxDataset:
     - `metric_profile`: "faithful" (what each platform fills in reality: list metrics, work
       analytics, fields; the default) or "everything" (every contract metric on every platform).
     - `deleted_works`: work ids whose analytics answer 15070 (not_found).
+    - `records_per_account`: publish records of each account (every status; see `publish_records`).
     - `insights_missing_accounts`: Instagram accounts without the insights scope (analytics: 15078).
     - `offline_accounts`: listed with `status` 0. `revoked_accounts`: listed as normal, but
       their works answer 15048 (access revoked).
@@ -104,6 +105,7 @@ class SandboxDataset:
     extra_accounts: tuple[dict[str, Any], ...] = ()
     deleted_works: frozenset[str] = frozenset()
     insights_missing_accounts: frozenset[str] = frozenset()
+    records_per_account: int = 12
 
     def __post_init__(self) -> None:
         if self.metric_profile not in METRIC_PROFILES:
@@ -189,6 +191,52 @@ class SandboxDataset:
         if keys is not None:
             work["metrics"] = self._metrics(h, keys)
         return work
+
+    def publish_records(self, platform: str, index: int) -> list[dict[str, Any]]:
+        """`ChannelPublishRecordVo` objects of one account, newest `createdAt` first (reference publish-records 1, 5).
+
+        Record k (of 12 in each cycle): 1 published; 3 publishing with a provisional id (douyin: waiting for
+        the user, status 8, its share id); 5 failed; 7 waiting; 9 the work of record 8 published again
+        (updated later); 11 published but its link still pending (no platformWorkId yet).
+        """
+        account_id = self.account_id(platform, index)
+        records = []
+        for k in range(self.records_per_account):
+            kind = k % 12
+            created = LATEST_PUBLISHED - timedelta(days=2 * k, minutes=11 * index)
+            updated = created + timedelta(hours=1)
+            work_k = k - 1 if kind == 9 else k
+            record: dict[str, Any] = {
+                "id": f"rec{_platform_index(platform):02d}{index:03d}{k:05d}",
+                "flowId": f"flow{k}",
+                "accountId": account_id,
+                "accountType": platform,
+                "type": "video" if k % 3 else "article",
+                "status": 1,
+                "title": f"Post {k} of {platform} account {index}",
+                "desc": f"Published through AiToEarn ({k})",
+                "publishTime": _iso(created),
+                "coverUrl": f"https://cdn.example/records/{platform}/{index}/{k}.jpg",
+                "createdAt": _iso(created),
+                "updatedAt": _iso(updated + timedelta(days=30) if kind == 9 else updated),
+                "platformWorkId": self.work_id(platform, index, work_k),
+                "workLink": f"https://{platform.lower()}.example/video/{self.work_id(platform, index, work_k)}",
+                "linkStatus": "ready",
+            }
+            if kind == 3:
+                record["status"] = 8 if platform == "douyin" else 2
+                record["platformWorkId"] = f"share_{k}" if platform == "douyin" else f"upload_{k}"
+                del record["workLink"]
+            elif kind in (5, 7):
+                record["status"] = -1 if kind == 5 else 0
+                del record["platformWorkId"], record["workLink"]
+                if kind == 5:
+                    record["errorMsg"] = "the platform rejected the video"
+            elif kind == 11:
+                del record["platformWorkId"], record["workLink"]
+                record["linkStatus"] = "pending"
+            records.append(record)
+        return records
 
     def work_id(self, platform: str, index: int, i: int) -> str:
         return f"{platform[:2].lower()}{index}w{i:07d}"

@@ -33,6 +33,8 @@ RAW_WORKS_COLUMNS: dict[str, tuple[str, str]] = {
     "engagement_count": ("BIGINT", f"platform's own engagement total, {_METRIC}"),
     "watch_time_seconds": ("BIGINT", f"total watch time in seconds, {_METRIC}"),
     "fetched_at": ("TIMESTAMP", "when this run fetched the row, UTC"),
+    "source": ("VARCHAR", "list (the platform's works list) or publish_record (a work published through AiToEarn)"),
+    "publish_record_id": ("VARCHAR", "the publish record the row came from (source publish_record); else NULL"),
 }
 
 #: The metric columns of raw_works (its BIGINT columns), in table order.

@@ -26,7 +26,8 @@ def test_every_partition_lands_with_exact_keys(aitoearn, db_path):
     for platform in PLATFORMS:
         assert materialize_platform(aitoearn, db_path, platform).success
     counts = dict(table(db_path, "SELECT platform, count(*) FROM raw_works GROUP BY platform"))
-    assert counts == {p: 60 for p in LISTABLE}  # 2 accounts x 30 works; the other 7 cannot list
+    # 2 accounts x 30 listed works; the other 7 cannot list: 2 accounts x 7 works from publish records
+    assert counts == {p: 60 if p in LISTABLE else 14 for p in PLATFORMS}
     assert table(db_path, "SELECT count(*) FROM ingest_runs")[0][0] == 15
 
 
@@ -37,8 +38,9 @@ def test_metadata_says_what_happened(aitoearn, db_path):
     assert meta["pages"] == 2 and meta["requests"] == 3  # /accounts, one page per account (/platforms: once a run)
     assert "| platform |" in meta["preview"]
 
-    zero = materialization_metadata(materialize_platform(aitoearn, db_path, "douyin"))
-    assert zero["dagster/row_count"] == 0 and "cannot list works" in zero["cannot_list_reason"]
+    records = materialization_metadata(materialize_platform(aitoearn, db_path, "douyin"))
+    assert "cannot list works" in records["cannot_list_reason"] and records["source"] == "publish_record"
+    assert records["works_from_publish_records"] == records["dagster/row_count"] == 14
 
 
 def test_a_rerun_changes_nothing_but_fetched_at(aitoearn, db_path):
@@ -163,9 +165,9 @@ def test_one_run_fetches_every_platform_and_records_each_partition(aitoearn, db_
     assert observed["KWAI"]["dagster/row_count"] == 60 and observed["KWAI"]["status"] == "ok"
     assert "cannot list works" in observed["douyin"]["cannot_list_reason"]
     materialized = partition_events(result, "ASSET_MATERIALIZATION")  # every partition of the range, the run's totals
-    assert set(materialized) == set(PLATFORMS) and materialized["KWAI"]["dagster/row_count"] == 480
+    assert set(materialized) == set(PLATFORMS) and materialized["KWAI"]["dagster/row_count"] == 480 + 7 * 14
     counts = dict(table(db_path, "SELECT platform, count(*) FROM raw_works GROUP BY platform"))
-    assert counts == {p: 60 for p in LISTABLE}
+    assert counts == {p: 60 if p in LISTABLE else 14 for p in PLATFORMS}
     assert table(db_path, "SELECT count(DISTINCT run_id), count(*) FROM ingest_runs") == [(1, 15)]
 
 
@@ -254,3 +256,36 @@ def test_an_empty_or_halved_listing_keeps_the_stored_rows_unless_allowed(aitoear
     )
     assert allowed.success
     assert table(db_path, "SELECT account_id, count(*) FROM raw_works GROUP BY 1") == [(halved, 14)]
+
+
+# -- platforms without a works list: their publish records ----------------------------------------
+
+
+def published_works(sandbox, platform: str) -> list[tuple[str, str]]:
+    """(account_id, platform_work_id) of every served record that is a published work, each once."""
+    ds = sandbox.dataset
+    return sorted(
+        {(r["accountId"], r["platformWorkId"]) for j in range(ds.accounts_per_platform)
+         for r in ds.publish_records(platform, j) if r["status"] == 1 and r.get("platformWorkId")}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("platform", ["bilibili", "douyin", "xhs", "wxSph"])
+def test_platforms_without_a_list_hold_exactly_their_published_records(aitoearn, db_path, sandbox, platform):
+    first = materialize_platform(aitoearn, db_path, platform)
+    assert first.success
+    stored = table(
+        db_path, f"SELECT account_id, platform_work_id FROM raw_works WHERE platform = '{platform}' ORDER BY ALL"
+    )
+    assert stored == published_works(sandbox, platform) and len(stored) == 14
+    assert table(db_path, "SELECT DISTINCT source FROM raw_works") == [("publish_record",)]
+    meta = materialization_metadata(first)
+    assert meta["publish_records_not_works"]["status -1"] == 2 and meta["works_from_publish_records"] == 14
+    assert table(db_path, "SELECT source, cannot_list_reason IS NOT NULL FROM ingest_runs") == [
+        ("publish_record", True)
+    ]
+
+    before = works_snapshot(db_path)
+    assert materialize_platform(aitoearn, db_path, platform).success
+    assert [r[:-3] for r in works_snapshot(db_path)] == [r[:-3] for r in before]  # idempotent but for fetched_at
+    assert not any("/works/" in t for t in sandbox.seen if platform == "wxSph")  # no work detail, ever

@@ -15,10 +15,41 @@ def test_every_account_and_work_of_the_platform(tmp_path, make_client, sandbox):
     assert len(result.staged_files) == 2  # one chunk per account, on disk
 
 
-def test_a_platform_that_cannot_list_gives_zero_rows_and_says_why(tmp_path, make_client):
+def test_a_platform_that_cannot_list_reads_its_publish_records_and_says_why(tmp_path, make_client, sandbox):
     result = fetch_platform_works(make_client(), "douyin", tmp_path)
-    assert result.read_frame().height == 0 and "cannot list works" in result.cannot_list_reason
-    assert len(result.accounts) == 2
+    assert "cannot list works" in result.cannot_list_reason and result.source == "publish_record"
+    works = result.read_frame().sort("account_id", "platform_work_id")
+    ds = sandbox.dataset
+    # of each account's 12 records: 0, 1, 2, 4, 6, 8 (twice: republished) and 10 are published works
+    expected = sorted(
+        (ds.account_id("douyin", j), ds.work_id("douyin", j, k)) for j in range(2) for k in (0, 1, 2, 4, 6, 8, 10)
+    )
+    assert list(zip(works["account_id"], works["platform_work_id"], strict=True)) == expected
+    assert set(works["source"]) == {"publish_record"} and works["view_count"].null_count() == works.height
+    assert result.records_not_works == {"status 8": 2, "status -1": 2, "status 0": 2, "no platformWorkId yet": 2}
+    republished = works.filter(works["platform_work_id"] == ds.work_id("douyin", 0, 8)).row(0, named=True)
+    assert republished["publish_record_id"].endswith("00009")  # the most recently updated of its two records
+    assert republished["url"] == f"https://douyin.example/video/{ds.work_id('douyin', 0, 8)}"
+    assert not any("/works/douyin" in t for t in sandbox.seen)  # nothing but records asked
+
+
+def test_hidden_platforms_read_records_and_never_ask_for_work_details(tmp_path, make_client, sandbox):
+    result = fetch_platform_works(make_client(), "wxSph", tmp_path)
+    assert result.read_frame().height == 14 and "not registered" in result.cannot_list_reason
+    assert [t for t in sandbox.seen if "/works/" in t] == []
+
+
+def test_a_failing_records_call_skips_that_account(tmp_path, make_client, sandbox):
+    sandbox.dataset = type(sandbox.dataset)(
+        accounts_per_platform=2, extra_accounts=({"id": "bilibili_not_mine", "type": "bilibili", "status": 1},)
+    )
+    sandbox.faults.add("account_missing_15076", times=None, path_contains="/publish/records",
+                       account_id="bilibili_not_mine")  # fmt: skip
+    result = fetch_platform_works(make_client(), "bilibili", tmp_path)
+    assert [(f.account_id, f.reason) for f in result.failed] == [
+        ("bilibili_not_mine", "code 15076: Platform account missing")
+    ]
+    assert result.read_frame().height == 14
 
 
 def test_offline_and_revoked_accounts_are_skipped_with_their_reason(tmp_path, make_client, sandbox):
@@ -67,10 +98,10 @@ def test_concurrency_and_rate_stay_within_the_politeness_limits(tmp_path, make_c
     assert sandbox.max_in_flight == 4
 
 
-def test_code_15080_from_the_works_endpoint_gives_zero_rows(tmp_path, make_client, sandbox):
+def test_code_15080_from_the_works_endpoint_falls_back_to_publish_records(tmp_path, make_client, sandbox):
     sandbox.claim_every_platform_lists = True  # /platforms says douyin lists works; the endpoint says 15080
     result = fetch_platform_works(make_client(), "douyin", tmp_path)
-    assert result.read_frame().height == 0 and "15080" in result.cannot_list_reason
+    assert result.read_frame().height == 14 and "15080" in result.cannot_list_reason
 
 
 def test_an_account_of_another_key_is_skipped(tmp_path, make_client, sandbox):

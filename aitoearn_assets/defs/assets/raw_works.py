@@ -165,6 +165,7 @@ def _write(
             "accounts_skipped": [{"account_id": s.account_id, "reason": s.reason} for s in fetched.skipped],
             "accounts_failed": [{"account_id": f.account_id, "reason": f.reason} for f in fetched.failed],
             "cannot_list_reason": fetched.cannot_list_reason,
+            "source": fetched.source,
         },
         allow_shrink=config.allow_shrink,
     )
@@ -183,6 +184,9 @@ def _write(
         "accounts_failed": {f.account_id: f.reason for f in fetched.failed},
         "accounts_held": {h["account_id"]: h["reason"] for h in written.accounts_held},
         "cannot_list_reason": fetched.cannot_list_reason or "",
+        "source": fetched.source,
+        "works_from_publish_records": written.works_written if fetched.source == "publish_record" else 0,
+        "publish_records_not_works": dict(fetched.records_not_works),
         "items_set_aside": rejected.filter(pl.col("account_id").is_in(written.accounts_written)).height,
         "duplicates_dropped": fetched.stage.rows(written.accounts_written) - written.works_written,
         "metrics_reported": written.metrics_reported,
@@ -256,8 +260,12 @@ class _ProgressReport:
     def platform_done(self, platform: str, outcome: dict) -> None:
         if outcome["status"] == "failed":
             line = f"raw_works[{platform}]: FAILED after {outcome['seconds']} s: {outcome['error']}"
-        elif outcome["cannot_list_reason"]:
-            line = f"raw_works[{platform}]: no works list ({outcome['cannot_list_reason']})"
+        elif outcome["source"] == "publish_record":
+            line = (
+                f"raw_works[{platform}]: {outcome['dagster/row_count']} works from the publish records of "
+                f"{len(outcome['accounts_fetched'])} account(s) (no works list), {outcome['requests']} requests, "
+                f"{outcome['seconds']} s"
+            )
         else:
             line = (
                 f"raw_works[{platform}]: {outcome['dagster/row_count']} works from "

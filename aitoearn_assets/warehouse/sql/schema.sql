@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS raw_works (
     fetched_at          TIMESTAMP NOT NULL  -- UTC
 );
 
+-- Columns added after the first release (older files gain them here).
+ALTER TABLE raw_works ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'list';  -- list | publish_record
+ALTER TABLE raw_works ADD COLUMN IF NOT EXISTS publish_record_id VARCHAR;     -- the record it came from
+
 CREATE TABLE IF NOT EXISTS rejected_works (
     platform         VARCHAR NOT NULL,
     account_id       VARCHAR NOT NULL,
