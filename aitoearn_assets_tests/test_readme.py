@@ -10,11 +10,20 @@ import duckdb
 import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
+from aitoearn_assets.defs.assets.raw_works import raw_works
+from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
-from aitoearn_assets.warehouse.columns import ACCOUNT_ENGAGEMENT_COLUMNS, RAW_WORKS_COLUMNS, TOP_WORKS_COLUMNS
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource
+from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
+from aitoearn_assets.warehouse.columns import (
+    ACCOUNT_ENGAGEMENT_COLUMNS,
+    RAW_WORKS_COLUMNS,
+    TOP_WORKS_COLUMNS,
+    WORK_METRICS_COLUMNS,
+)
 from aitoearn_assets.warehouse.publish import analyst_copy_path
 
-from .defs.helpers import materialize_analytics, materialize_platform
+from .defs.helpers import materialize_analytics
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 QUERY_SECTION = README.split("## Query the warehouse", 1)[1].split("\n## ", 1)[0]
@@ -25,8 +34,10 @@ EXAMPLES = re.findall(r"```sql\n(.*?)```", QUERY_SECTION, flags=re.DOTALL)
 def analyst_db(tmp_path_factory) -> str:
     db = str(tmp_path_factory.mktemp("readme") / "sandbox.duckdb")
     sandbox = AiToEarnResource(credentials=AiToEarnCredentials(sandbox=True))
-    for platform in PLATFORMS:
-        assert materialize_platform(sandbox, db, platform).success
+    resources = {"aitoearn": sandbox, "warehouse": WarehouseResource(database=db)}
+    everything = {PARTITION_RANGE_START: PLATFORMS[0], PARTITION_RANGE_END: PLATFORMS[-1]}
+    assert dg.materialize([raw_works], tags=everything, resources=resources).success
+    assert dg.materialize([work_metrics], tags=everything, resources=resources).success
     assert materialize_analytics(sandbox, db).success
     return analyst_copy_path(db)
 
@@ -46,7 +57,7 @@ def test_example_query_runs_on_the_analyst_copy(analyst_db, sql):
 
 
 def test_every_column_is_documented():
-    for columns in (RAW_WORKS_COLUMNS, ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS):
+    for columns in (RAW_WORKS_COLUMNS, ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS, WORK_METRICS_COLUMNS):
         for name in columns:
             assert re.search(rf"\b{name}\b", QUERY_SECTION), f"column {name} is missing from the README"
 
