@@ -157,7 +157,7 @@ def run_cli_ingest(url: str, concurrency: int, folder: str, partitions: str) -> 
         env,
     )  # fmt: skip
     with duckdb.connect(db, read_only=True) as con:
-        result["works"] = con.execute("SELECT count(*) FROM raw_works").fetchone()[0]
+        result["works"] = con.execute("SELECT count(*) FROM raw_works WHERE source = 'list'").fetchone()[0]
     return result
 
 

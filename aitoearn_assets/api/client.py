@@ -166,6 +166,14 @@ class AiToEarnClient:
         found = {c.platform: c for c in map(_parse_capabilities, items if isinstance(items, list) else []) if c}
         return {p: found.get(p, PlatformCapabilities(p, WorksPaging(p, None), registered=False)) for p in PLATFORMS}
 
+    def account_analytics(self, account_id: str) -> dict[str, Any]:
+        """`GET /accounts/{accountId}/analytics`: the `ChannelAccountAnalyticsVo` as served (check `message`)."""
+        path = f"/accounts/{quote(account_id, safe='')}/analytics"
+        data, request_id = self.get(path)
+        if not isinstance(data, dict):
+            raise ResponseFormatError(API_PREFIX + path, "`data` is not an object", request_id, 200)
+        return data
+
     def publish_records(self, account_id: str) -> list[dict[str, Any]]:
         """Every publish record of one account, in every status (`GET /publish/records`, unpaginated)."""
         data, request_id = self.get("/publish/records", {"accountId": account_id})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dagster as dg
 
 from aitoearn_assets.defs.resources.aitoearn import credentials_from_env, resource_from_env
+from aitoearn_assets.defs.resources.polars_io import WarehouseIOManager
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource, duckdb_path_from_env
 
 
@@ -17,8 +18,13 @@ from aitoearn_assets.defs.resources.warehouse import WarehouseResource, duckdb_p
 def environment() -> dg.Definitions:
     credentials = credentials_from_env()
     database = duckdb_path_from_env()
+    warehouse = WarehouseResource(database=database)
     return dg.Definitions(
-        resources={"aitoearn": resource_from_env(), "warehouse": WarehouseResource(database=database)},
+        resources={
+            "aitoearn": resource_from_env(),
+            "warehouse": warehouse,
+            "io_manager": WarehouseIOManager(warehouse=warehouse),  # user assets: tables in and out as polars
+        },
         executor=dg.in_process_executor,
         metadata={
             "aitoearn/mode": credentials.mode,

@@ -18,6 +18,6 @@ work_metrics_job = dg.define_asset_job(
 )
 analytics_job = dg.define_asset_job(
     "analytics_job",
-    selection=["account_engagement", "top_works"],
-    description="Recompute account_engagement and top_works from what raw_works holds.",
+    selection=["account_engagement", "top_works", "work_growth", "account_growth"],
+    description="Recompute account_engagement, top_works and the growth tables from the warehouse.",
 )

@@ -48,3 +48,23 @@ def accounts_frame(accounts: list[Account], fetched_at: datetime) -> pl.DataFram
             )
         )
     return pl.DataFrame(rows, schema=ACCOUNTS_SCHEMA, orient="row")
+
+
+def account_snapshots_frame(counters: list, fetched_at: datetime) -> pl.DataFrame:
+    """Today's `account_snapshots` rows from `fetch_account_counters` (AccountCounters)."""
+    columns = list(counters[0].counters) if counters else []
+    schema = {
+        "platform": pl.String(),
+        "account_id": pl.String(),
+        "snapshot_date": pl.Date(),
+        **{c: pl.Int64() for c in columns},
+        "source": pl.String(),
+        "reason": pl.String(),
+        "fetched_at": pl.Datetime("us"),
+    }
+    rows = [
+        {"platform": c.platform, "account_id": c.account_id, "snapshot_date": fetched_at.date(), **c.counters,
+         "source": c.source, "reason": c.reason, "fetched_at": fetched_at}
+        for c in counters
+    ]  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from aitoearn_assets.api.errors import (
 )
 from aitoearn_assets.api.models import Account
 from aitoearn_assets.api.platforms import WorksPaging
+from aitoearn_assets.clock import utc_now
 from aitoearn_assets.fetch.publish_records import records_to_frame
 from aitoearn_assets.fetch.staging import WorksStage
 from aitoearn_assets.fetch.work_rows import RejectedWork, items_to_frame
@@ -302,7 +303,7 @@ def _accounts_listed(
     except AiToEarnError as err:
         transient = isinstance(err, RetriesExhaustedError) or getattr(err, "retryable", False)
         return PlatformFailure(state.platform, f"listing its accounts failed: {describe_error(err)}", transient)
-    fetched_at = datetime.now(UTC).replace(tzinfo=None)
+    fetched_at = utc_now()
     result = PlatformWorks(state.platform, fetched_at, accounts, WorksStage(stage_root / state.platform))
     state.result = result
     if not state.paging.can_list:

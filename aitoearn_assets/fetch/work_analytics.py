@@ -17,7 +17,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from aitoearn_assets.api.client import AiToEarnClient, RequestStats
@@ -29,6 +29,7 @@ from aitoearn_assets.api.errors import (
     AuthError,
     FetchCancelled,
 )
+from aitoearn_assets.clock import utc_now
 from aitoearn_assets.fetch.platform_works import AccountIssue, describe_error
 from aitoearn_assets.fetch.work_rows import METRICS, UnreadableItem, read_count, read_timestamp
 
@@ -99,7 +100,7 @@ def fetch_work_analytics(
     """Ask the analytics of `works` (each once); raises AuthError on a refused key."""
     log = log or logger
     scoped = client.scoped()
-    result = PlatformAnalytics(platform, datetime.now(UTC).replace(tzinfo=None), stats=scoped.stats)
+    result = PlatformAnalytics(platform, utc_now(), stats=scoped.stats)
     lock = threading.Lock()
     failed_accounts: dict[str, str] = {}
     stop_platform = threading.Event()

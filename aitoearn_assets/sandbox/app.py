@@ -142,6 +142,8 @@ class SandboxApi:
             raise _Reject(401, "Unauthorized")
         if route == ["accounts"]:
             return self.accounts(query)
+        if len(route) == 3 and route[0] == "accounts" and route[2] == "analytics":
+            return self.account_analytics(route[1])
         if len(route) == 2 and route[0] == "works":
             return self.works(route[1], query)
         if len(route) == 4 and route[0] == "works" and route[3] == "analytics":
@@ -217,6 +219,24 @@ class SandboxApi:
             raise _Reject(15048, "Account access was revoked; please re-authorize")
         limit, offset = self._read_pagination(platform, account_id, paging, query.get("pagination", {}))
         return self._works_page(platform, index, account_id, limit, offset)
+
+    def account_analytics(self, account_id: str) -> dict[str, Any]:
+        """`GET /accounts/{accountId}/analytics` (reference 3c): code 0 "Analytics not supported" without a
+        provider, 15032 for unregistered platforms, 15078 for an Instagram account without the insights scope."""
+        found = self.dataset.find_account(account_id)
+        if found is None:
+            raise _Reject(12600, "Account not found")
+        platform, index = found
+        if platform in HIDDEN_PLATFORMS:
+            raise _Reject(15032, "Platform not supported")
+        base: dict[str, Any] = {"platform": platform, "accountId": account_id, "snapshots": []}
+        if platform not in ACCOUNT_ANALYTICS_PLATFORMS:
+            return {**base, "message": "Analytics not supported"}
+        if account_id in self.dataset.revoked_accounts:
+            raise _Reject(15048, "Account access was revoked; please re-authorize")
+        if platform == "instagram" and account_id in self.dataset.insights_missing_accounts:
+            raise _Reject(15078, "Platform permission missing", {"platform": platform, "category": "permission"})
+        return {**base, **self.dataset.account_analytics(platform, index)}
 
     def publish_records(self, variant: str | None, query: dict[str, Any]) -> list[dict[str, Any]]:
         """`GET /publish/records[/queued|/published]`: a bare array, newest `createdAt` first, unpaginated.

@@ -7,7 +7,7 @@ memory cost. The same seed and settings always give the same answers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aitoearn_assets.api.platforms import PLATFORMS
@@ -31,6 +31,19 @@ ANALYTICS_METRICS: dict[str, tuple[str, ...]] = {
     "threads": ("viewCount", "likeCount", "commentCount", "shareCount", "engagementCount"),
     "pinterest": ("impressionCount", "saveCount", "clickCount", "playCount"),
 }
+#: Account analytics metrics per platform (reference 5); instagram's are a daily series.
+ACCOUNT_ANALYTICS_METRICS: dict[str, tuple[str, ...]] = {
+    "bilibili": ("fansCount", "followingCount", "workCount"),
+    "KWAI": ("fansCount", "followingCount"),
+    "tiktok": ("fansCount", "followingCount", "likeCount", "workCount"),
+    "youtube": ("fansCount", "workCount", "viewCount"),
+    "twitter": ("fansCount", "followingCount", "workCount", "likeCount"),
+    "facebook": ("fansCount",),
+    "instagram": ("reachCount", "viewCount", "clickCount"),
+    "threads": ("viewCount", "likeCount", "commentCount", "forwardCount", "engagementCount", "fansCount"),
+    "pinterest": ("fansCount", "followingCount", "viewCount", "workCount"),
+}
+DAILY_ACCOUNT_ANALYTICS = frozenset({"instagram"})
 #: Platforms whose work analytics answer one snapshot per day over `since`..`until` (default: 30 days).
 DAILY_ANALYTICS = frozenset({"pinterest"})
 PINTEREST_DEFAULT_DAYS = 30
@@ -81,6 +94,8 @@ class SandboxDataset:
       analytics, fields; the default) or "everything" (every contract metric on every platform).
     - `deleted_works`: work ids whose analytics answer 15070 (not_found).
     - `records_per_account`: publish records of each account (every status; see `publish_records`).
+    - `as_of`: the date the answers describe. Set, counts grow day by day (a seeded function of the
+      date, so several days of history can be built with a pinned clock); unset, they stand still.
     - `insights_missing_accounts`: Instagram accounts without the insights scope (analytics: 15078).
     - `offline_accounts`: listed with `status` 0. `revoked_accounts`: listed as normal, but
       their works answer 15048 (access revoked).
@@ -106,6 +121,7 @@ class SandboxDataset:
     deleted_works: frozenset[str] = frozenset()
     insights_missing_accounts: frozenset[str] = frozenset()
     records_per_account: int = 12
+    as_of: date | None = None
 
     def __post_init__(self) -> None:
         if self.metric_profile not in METRIC_PROFILES:
@@ -189,7 +205,7 @@ class SandboxDataset:
                 work["title"] = work.get("description")
         keys = ALL_METRICS if not faithful else LIST_METRICS.get(platform)
         if keys is not None:
-            work["metrics"] = self._metrics(h, keys)
+            work["metrics"] = self._metrics(h, keys, self._age_days(published))
         return work
 
     def publish_records(self, platform: str, index: int) -> list[dict[str, Any]]:
@@ -262,7 +278,7 @@ class SandboxDataset:
         published = self.published_at(index, i)
         work = {"id": work_id, "title": _title(i, h), "publishedAt": _iso(published)}
         if platform not in DAILY_ANALYTICS:
-            metrics = self._metrics(h, keys)
+            metrics = self._metrics(h, keys, self._age_days(published))
             snapshot = {"platformWorkId": work_id, "snapshotAt": _iso(published), "fetchedAt": _iso(FETCHED_AT),
                         "work": work, "metrics": metrics}  # fmt: skip
             extra = {"coinCount": h % 300, "danmakuCount": h % 90} if platform == "bilibili" else {}
@@ -281,14 +297,46 @@ class SandboxDataset:
         last = snapshots[-1]["metrics"] if snapshots else {}
         return {"work": work, "metrics": last, "snapshots": snapshots, "extra": {}}
 
+    def account_analytics(self, platform: str, index: int) -> dict[str, Any]:
+        """`ChannelAccountAnalyticsVo` data of one account (reference 3c, 5): live counters, growing with `as_of`."""
+        h = _mix(self.seed, _platform_index(platform), index, 2)
+        days = (self.as_of - LATEST_PUBLISHED.date()).days if self.as_of else 0
+        fans = 100 + h % 100_000 + max(0, days) * (h % 60)
+        values = {
+            "fansCount": fans,
+            "followingCount": h % 500,
+            "workCount": self.works_count(platform, index),
+            "likeCount": h % 1_000_000 + max(0, days) * 40,
+            "viewCount": h % 5_000_000 + max(0, days) * 900,
+            "commentCount": h % 20_000,
+            "forwardCount": h % 9_000,
+            "engagementCount": h % 3_000,
+        }
+        keys = ACCOUNT_ANALYTICS_METRICS[platform]
+        moment = _iso(datetime.combine(self.as_of, datetime.min.time(), UTC) if self.as_of else FETCHED_AT)
+        if platform in DAILY_ACCOUNT_ANALYTICS:  # instagram: daily insights, no cumulative counters
+            snapshots = [{"snapshotAt": moment, "fetchedAt": moment, "periodStartAt": moment, "period": "day",
+                          "metrics": {k: _mix(h, _METRIC_INDEX.get(k, 99)) % 500 for k in keys}}]  # fmt: skip
+            return {"metrics": snapshots[0]["metrics"], "snapshots": snapshots, "extra": {"period": "day"}}
+        metrics = {k: values[k] for k in keys}
+        return {"metrics": metrics, "snapshots": [{"snapshotAt": moment, "fetchedAt": moment, "metrics": metrics}],
+                "fetchedAt": moment}  # fmt: skip
+
     def daily_metrics(self, h: int, keys: tuple[str, ...], day: datetime) -> dict[str, int]:
         """One day's values of a daily series: a seeded function of the work and the date."""
         d = day.toordinal()
         return {key: _mix(h, _METRIC_INDEX[key], d) % (40 if key != "impressionCount" else 900) for key in keys}
 
-    def _metrics(self, h: int, keys: tuple[str, ...]) -> dict[str, int]:
-        """A work's counts for `keys`; one key has the same value wherever it is served (list or analytics)."""
-        views = 50 + h % 200_000
+    def _age_days(self, published: datetime) -> int:
+        return max(0, (self.as_of - published.date()).days) if self.as_of else 0
+
+    def _metrics(self, h: int, keys: tuple[str, ...], age_days: int = 0) -> dict[str, int]:
+        """A work's counts for `keys`; one key has the same value wherever it is served (list or analytics).
+
+        With `as_of` set, each count grows by a per-work daily amount for every day since publication.
+        """
+        base_views = 50 + h % 200_000
+        views = base_views + age_days * (h % 400)
         out: dict[str, int] = {}
         for key in keys:
             hk = _mix(h, _METRIC_INDEX[key])
@@ -301,7 +349,7 @@ class SandboxDataset:
             elif key == "watchTimeSeconds":
                 out[key] = views * 12 + hk % 100
             else:
-                out[key] = hk % max(1, views // 20)
+                out[key] = hk % max(1, base_views // 20) + age_days * (hk % 7)
         return out
 
     def bad_item(self, platform: str, index: int, i: int) -> Any:

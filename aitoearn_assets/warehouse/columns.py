@@ -136,3 +136,74 @@ TOP_WORKS_COLUMNS: dict[str, tuple[str, str]] = {
         "interactions / median interactions of the account's works with interactions; NULL when that median is 0",
     ),
 }
+
+
+_SNAPSHOT_METRIC = "as work_engagement saw it that day (list value, else analytics value); NULL = not reported"
+
+WORK_SNAPSHOTS_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("VARCHAR NOT NULL", "platform key"),
+    "account_id": ("VARCHAR NOT NULL", "AiToEarn account id"),
+    "platform_work_id": ("VARCHAR NOT NULL", "the platform's id of the work"),
+    "snapshot_date": ("DATE NOT NULL", "the UTC date of the run that observed the work"),
+    **{c: ("BIGINT", f"cumulative, {_SNAPSHOT_METRIC}") for c in METRIC_COLUMNS},
+    "metrics_source": ("VARCHAR", "list, analytics or list+analytics (as in work_engagement)"),
+    "fetched_at": ("TIMESTAMP NOT NULL", "when the observing run fetched the work, UTC"),
+}
+
+#: The cumulative counters of account_snapshots (fetch/account_analytics.py maps the API's names onto them).
+ACCOUNT_COUNTER_COLUMNS: tuple[str, ...] = (
+    "followers", "following", "works", "read_count", "view_count", "like_count", "collect_count",
+    "forward_count", "comment_count", "engagement_count",
+)  # fmt: skip
+
+ACCOUNT_SNAPSHOTS_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("VARCHAR NOT NULL", "platform key"),
+    "account_id": ("VARCHAR NOT NULL", "AiToEarn account id"),
+    "snapshot_date": ("DATE NOT NULL", "the UTC date of the run"),
+    **{c: ("BIGINT", "cumulative counter; NULL = not reported") for c in ACCOUNT_COUNTER_COLUMNS},
+    "source": (
+        "VARCHAR NOT NULL",
+        "analytics (live counters from account analytics) or accounts (AiToEarn's cached counters)",
+    ),
+    "reason": ("VARCHAR", "why the cached counters were used (not supported, not registered, a refusal)"),
+    "fetched_at": ("TIMESTAMP NOT NULL", "when the run read them, UTC"),
+}
+
+_GAIN = "value at the latest snapshot minus the baseline's (README, Definitions); NULL without a baseline"
+
+WORK_GROWTH_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "platform_work_id": ("VARCHAR", "the platform's id of the work"),
+    "snapshot_date": ("DATE", "the work's latest snapshot date"),
+    "exposure": ("BIGINT", "exposure at that snapshot (Definitions)"),
+    "interactions": ("BIGINT", "interactions at that snapshot (Definitions)"),
+    **{
+        f"{m}_gain_{n}d": ("BIGINT", f"{m} gained over {n} day(s): {_GAIN}")
+        for m in ("exposure", "interactions")
+        for n in (1, 7, 28)
+    },
+}
+
+ACCOUNT_GROWTH_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "snapshot_date": ("DATE", "the account's latest snapshot date"),
+    "followers": ("BIGINT", "followers at the latest account snapshot"),
+    "followers_gain_7d": ("BIGINT", f"followers gained over 7 days: {_GAIN}"),
+    "followers_gain_28d": ("BIGINT", f"followers gained over 28 days: {_GAIN}"),
+    "interactions_gain_7d": (
+        "BIGINT",
+        "sum of interactions_gain_7d over the account's works seen on its latest date; NULL if none has it",
+    ),
+    "exposure_gain_7d": ("BIGINT", "sum of exposure_gain_7d over the same works; NULL if none has it"),
+    "engagement_rate_7d": (
+        "DOUBLE",
+        "sum of interactions_gain_7d / sum of exposure_gain_7d over works with both; NULL when that sum <= 0",
+    ),
+    "works_published_7d": (
+        "BIGINT",
+        "works in raw_works published (UTC date) in the 7 days ending with the latest date",
+    ),
+    "works_published_28d": ("BIGINT", "the same over 28 days"),
+}

@@ -6,6 +6,8 @@ from importlib.resources import files
 
 import duckdb
 
+from aitoearn_assets.warehouse.columns import ACCOUNT_SNAPSHOTS_COLUMNS, WORK_SNAPSHOTS_COLUMNS
+
 
 class WarehouseModeError(RuntimeError):
     """The file holds data of the other mode (sandbox vs live)."""
@@ -16,9 +18,22 @@ def read_sql(name: str) -> str:
     return files("aitoearn_assets.warehouse").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
 
 
+def create_table_sql(table: str, columns: dict[str, tuple[str, str]]) -> str:
+    """`CREATE TABLE IF NOT EXISTS` from a column declaration {name: (DuckDB type, description)}."""
+    body = ",\n".join(f"    {name} {type_}" for name, (type_, _) in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {table} (\n{body}\n);"
+
+
+#: Tables whose DDL is produced from their declaration in columns.py (the others are in sql/schema.sql,
+#: checked against their declaration by the tests).
+DECLARED_TABLES = {"work_snapshots": WORK_SNAPSHOTS_COLUMNS, "account_snapshots": ACCOUNT_SNAPSHOTS_COLUMNS}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection, mode: str) -> None:
     """Create missing tables and claim the file for `mode`; refuse a file of the other mode."""
     con.execute(read_sql("schema"))
+    for table, columns in DECLARED_TABLES.items():
+        con.execute(create_table_sql(table, columns))
     con.execute(read_sql("work_engagement"))
     (row,) = con.execute("SELECT value FROM warehouse_info WHERE key = 'mode'").fetchall() or [None]
     if row is None:

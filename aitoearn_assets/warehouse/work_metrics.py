@@ -47,7 +47,7 @@ def write_work_metrics(
     daily: pl.DataFrame,
 ) -> None:
     """Replace the `work_metrics` rows of the works in `rows`, and the daily rows of the works in `daily`;
-    every other row stays. One transaction."""
+    every other row stays; today's `work_snapshots` of the works that answered follow. One transaction."""
     with transaction(con):
         if rows.height:
             con.register("incoming_metrics", rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -115,6 +116,8 @@ def replace_account_works(
             con.execute("INSERT INTO rejected_works BY NAME SELECT * FROM incoming_rejected")
             con.unregister("incoming_rejected")
         metrics = _reported_metrics(con, platform, ids)
+        fetched_at = run_record["fetched_at"]
+        snapshot_accounts(con, platform, ids, fetched_at.date(), fetched_at)  # type: ignore[union-attr]
         record_ingest_run(
             con,
             {
@@ -163,6 +166,38 @@ def shrinking_accounts(
     return held
 
 
+_SNAPSHOT_SELECT = (
+    "SELECT platform, account_id, platform_work_id, ?::DATE AS snapshot_date, "
+    + ", ".join(METRIC_COLUMNS)
+    + ", metrics_source, ?::TIMESTAMP AS fetched_at FROM work_engagement "
+)
+
+
+def snapshot_accounts(
+    con: duckdb.DuckDBPyConnection, platform: str, account_ids: list[str], day: date, fetched_at: datetime
+) -> None:
+    """Record today's `work_snapshots` of these accounts' works as `work_engagement` sees them (replacing
+    today's rows of those accounts only; earlier dates are never touched). Call inside the write's transaction."""
+    con.execute(
+        "DELETE FROM work_snapshots WHERE platform = ? AND snapshot_date = ? AND list_contains(?, account_id)",
+        [platform, day, account_ids],
+    )
+    con.execute(
+        f"INSERT INTO work_snapshots BY NAME {_SNAPSHOT_SELECT} WHERE platform = ? AND list_contains(?, account_id)",
+        [day, fetched_at, platform, account_ids],
+    )
+
+
+def snapshot_works(con: duckdb.DuckDBPyConnection, platform: str, works: str, day: date, fetched_at: datetime) -> None:
+    """The same for the works listed in the registered relation `works` (account_id, platform_work_id)."""
+    keys = f"(account_id, platform_work_id) IN (SELECT account_id, platform_work_id FROM {works})"
+    con.execute(f"DELETE FROM work_snapshots WHERE platform = ? AND snapshot_date = ? AND {keys}", [platform, day])
+    con.execute(
+        f"INSERT INTO work_snapshots BY NAME {_SNAPSHOT_SELECT} WHERE platform = ? AND {keys}",
+        [day, fetched_at, platform],
+    )
+
+
 def _reported_metrics(con: duckdb.DuckDBPyConnection, platform: str, account_ids: list[str]) -> list[str]:
     """The metric columns that at least one just-written work of these accounts reports."""
     flags = ", ".join(f"count({c}) > 0" for c in METRIC_COLUMNS)
@@ -172,14 +207,25 @@ def _reported_metrics(con: duckdb.DuckDBPyConnection, platform: str, account_ids
     return [c for c, reported in zip(METRIC_COLUMNS, row or (), strict=False) if reported]
 
 
-def replace_accounts(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame) -> None:
-    """Replace the whole `accounts` table with `accounts` (one transaction)."""
+def replace_accounts(
+    con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, snapshots: pl.DataFrame | None = None
+) -> None:
+    """Replace the whole `accounts` table with `accounts`, and today's `account_snapshots` of the accounts in
+    `snapshots` (earlier dates never change). One transaction."""
     with transaction(con):
         con.execute("DELETE FROM accounts")
         if accounts.height:
             con.register("incoming_accounts", accounts)
             con.execute("INSERT INTO accounts BY NAME SELECT * FROM incoming_accounts")
             con.unregister("incoming_accounts")
+        if snapshots is not None and snapshots.height:
+            con.register("incoming_snapshots", snapshots)
+            con.execute(
+                "DELETE FROM account_snapshots WHERE (platform, account_id, snapshot_date) IN "
+                "(SELECT platform, account_id, snapshot_date FROM incoming_snapshots)"
+            )
+            con.execute("INSERT INTO account_snapshots BY NAME SELECT * FROM incoming_snapshots")
+            con.unregister("incoming_snapshots")
 
 
 def replace_table_as(

@@ -1,10 +1,9 @@
 """Engagement assets: `account_engagement` and `top_works`, computed in DuckDB."""
 
-from datetime import UTC, datetime
-
 import dagster as dg
 from pydantic import Field
 
+from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
@@ -57,7 +56,7 @@ class TopWorksConfig(dg.Config):
 )
 def account_engagement(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
-        rows = build_account_engagement(con, datetime.now(UTC).replace(tzinfo=None))
+        rows = build_account_engagement(con, utc_now())
         preview = con.sql("SELECT * FROM account_engagement ORDER BY engagement_rate DESC NULLS LAST LIMIT 5").pl()
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": markdown_preview(preview)})
 

@@ -12,13 +12,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import datetime
 
 import dagster as dg
 import duckdb
 import polars as pl
 from pydantic import Field
 
+from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.start import key_refusal_is_final, start_api_asset
 from aitoearn_assets.defs.checks.raw_works_checks import evaluate_raw_works_checks, raw_works_check_specs
 from aitoearn_assets.defs.metadata import markdown_preview, table_schema
@@ -278,4 +279,4 @@ class _ProgressReport:
 
 def _now() -> datetime:
     """Naive UTC, as the warehouse stores times."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return utc_now()

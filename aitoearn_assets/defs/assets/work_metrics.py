@@ -1,12 +1,12 @@
 """Asset `work_metrics`: per-work analytics for the works whose list row lacks exposure or interactions."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import dagster as dg
 from pydantic import Field
 
 from aitoearn_assets.api.errors import AiToEarnError
+from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.start import key_refusal_is_final, start_api_asset
 from aitoearn_assets.defs.metadata import table_schema
 from aitoearn_assets.defs.partitions import platform_partitions
@@ -59,7 +59,7 @@ def work_metrics(
     platforms = list(context.partition_keys)
     start_api_asset(context, aitoearn, warehouse)
     schedule = AnalyticsSchedule(config.recent_days, config.min_age_hours, config.stale_days, config.max_requests)
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now()
     outcomes: dict[str, dict] = {}
     with aitoearn.client(context.log) as client, key_refusal_is_final():
         capabilities = client.capabilities()

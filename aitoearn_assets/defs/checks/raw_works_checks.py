@@ -7,11 +7,11 @@ partition run through the CLI then costs one step, not seven (about 0.7 s less p
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 
+from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.policies import FRESHNESS_WINDOW
 from aitoearn_assets.warehouse import quality
 
@@ -123,7 +123,7 @@ def raw_works_metrics_still_reported(con: duckdb.DuckDBPyConnection) -> dg.Asset
     ),
 )
 def raw_works_platforms_fresh(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
-    stale = quality.stale_platforms(con, datetime.now(UTC).replace(tzinfo=None), FRESHNESS_WINDOW)
+    stale = quality.stale_platforms(con, utc_now(), FRESHNESS_WINDOW)
     return dg.AssetCheckResult(
         passed=not stale,
         severity=dg.AssetCheckSeverity.ERROR,

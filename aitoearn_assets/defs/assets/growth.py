@@ -1,0 +1,85 @@
+"""Growth assets: `work_growth` and `account_growth`, computed with polars over the snapshots in DuckDB."""
+
+import dagster as dg
+import polars as pl
+
+from aitoearn_assets.defs.assets.accounts import accounts
+from aitoearn_assets.defs.assets.engagement import DAILY_AFTER_INGEST
+from aitoearn_assets.defs.assets.raw_works import raw_works
+from aitoearn_assets.defs.assets.work_metrics import work_metrics
+from aitoearn_assets.defs.metadata import markdown_preview, table_schema
+from aitoearn_assets.defs.policies import WRITER_POOL
+from aitoearn_assets.defs.resources.warehouse import WarehouseResource
+from aitoearn_assets.warehouse.columns import ACCOUNT_GROWTH_COLUMNS, WORK_GROWTH_COLUMNS
+from aitoearn_assets.warehouse.growth import (
+    compute_account_growth,
+    compute_work_growth,
+    negative_gains,
+    replace_table_from_frame,
+)
+
+NEGATIVE_GAINS_CHECK = dg.AssetCheckSpec(
+    "work_growth_no_negative_gains",
+    asset="work_growth",
+    description="No work lost exposure or interactions (WARN; gains are never clamped, the check names the works).",
+)
+
+
+@dg.asset(
+    group_name="analytics",
+    deps=[raw_works, work_metrics],
+    pool=WRITER_POOL,
+    kinds={"duckdb", "polars"},
+    automation_condition=DAILY_AFTER_INGEST,
+    check_specs=[NEGATIVE_GAINS_CHECK],
+    description=(
+        "Per work (table `work_growth`): exposure and interactions at its latest snapshot and what it gained over "
+        "1, 7 and 28 days (README, Definitions), computed in polars from `work_snapshots`."
+    ),
+    metadata={"dagster/column_schema": table_schema(WORK_GROWTH_COLUMNS), "dagster/table_name": "work_growth"},
+)
+def work_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.writer() as con:
+        frame = compute_work_growth(con)
+        rows = replace_table_from_frame(con, "work_growth", frame)
+    negative = negative_gains(frame)
+    names = [
+        f"{r['platform']}/{r['account_id']}/{r['platform_work_id']}" for r in negative.head(20).iter_rows(named=True)
+    ]
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "preview": markdown_preview(frame.sort("exposure_gain_7d", descending=True, nulls_last=True)),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=NEGATIVE_GAINS_CHECK.name,
+                passed=negative.is_empty(),
+                severity=dg.AssetCheckSeverity.WARN,
+                description=None
+                if negative.is_empty()
+                else f"{negative.height} work(s) show a lower count than before.",
+                metadata={"works": names, "count": negative.height},
+            )
+        ],
+    )
+
+
+@dg.asset(
+    group_name="analytics",
+    deps=[accounts, work_growth],
+    pool=WRITER_POOL,
+    kinds={"duckdb", "polars"},
+    automation_condition=dg.AutomationCondition.eager(),
+    description=(
+        "Per account (table `account_growth`): followers and their 7/28-day gains, the 7-day interactions and "
+        "exposure gained by its works, the 7-day engagement rate of those gains, and its posting cadence."
+    ),
+    metadata={"dagster/column_schema": table_schema(ACCOUNT_GROWTH_COLUMNS), "dagster/table_name": "account_growth"},
+)
+def account_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.writer() as con:
+        frame = compute_account_growth(con, con.sql("SELECT * FROM work_growth").pl())
+        rows = replace_table_from_frame(con, "account_growth", frame)
+    top = frame.sort("followers_gain_7d", descending=True, nulls_last=True)
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": markdown_preview(top.select(pl.all()))})

@@ -1,0 +1,74 @@
+"""work_growth + account_growth over N works x D days of snapshots generated straight into DuckDB.
+
+usage: growth.py generate WORKS DAYS DUCKDB_PATH | growth.py compute DUCKDB_PATH
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import duckdb
+from common import report
+
+from aitoearn_assets.defs.resources.warehouse import DEFAULT_MEMORY_LIMIT
+from aitoearn_assets.warehouse.growth import compute_account_growth, compute_work_growth, replace_table_from_frame
+from aitoearn_assets.warehouse.schema import ensure_schema
+
+WORKS_PER_ACCOUNT = 100
+
+
+def generate(works: int, days: int, path: str) -> None:
+    """Daily snapshots of every work (views and likes growing, a few lowered), its raw_works row, and
+    daily account snapshots; pinterest-free (no daily series), like most of a real warehouse."""
+    with duckdb.connect(path, config={"memory_limit": "2GB"}) as con:
+        ensure_schema(con, "sandbox")
+        con.execute(
+            """
+            INSERT INTO raw_works (platform, account_id, platform_work_id, published_at, fetched_at)
+            SELECT 'tiktok', 'acc' || (w // $per), 'w' || w, TIMESTAMP '2026-11-28' - to_days((w % 120)::INT), now()
+            FROM range($works) AS t(w)
+            """,
+            {"works": works, "per": WORKS_PER_ACCOUNT},
+        )
+        con.execute(
+            """
+            INSERT INTO work_snapshots BY NAME
+            SELECT 'tiktok' AS platform, 'acc' || (w // $per) AS account_id, 'w' || w AS platform_work_id,
+                   DATE '2026-11-28' - d::INT AS snapshot_date,
+                   (1000 + (w % 997) * 10 + ($days - d) * (w % 50))::BIGINT AS view_count,
+                   (10 + (w % 89) + ($days - d) * (w % 7) - CASE WHEN w % 1000 = 0 AND d = 0 THEN 50 ELSE 0 END)::BIGINT AS like_count,
+                   'list' AS metrics_source, now()::TIMESTAMP AS fetched_at
+            FROM range($works) AS t(w), range($days) AS u(d)
+            """,
+            {"works": works, "days": days, "per": WORKS_PER_ACCOUNT},
+        )
+        con.execute(
+            """
+            INSERT INTO account_snapshots BY NAME
+            SELECT 'tiktok' AS platform, 'acc' || a AS account_id, DATE '2026-11-28' - d::INT AS snapshot_date,
+                   (5000 + a * 3 + ($days - d) * (a % 40))::BIGINT AS followers, 'analytics' AS source,
+                   now()::TIMESTAMP AS fetched_at
+            FROM range($accounts) AS t(a), range($days) AS u(d)
+            """,
+            {"accounts": works // WORKS_PER_ACCOUNT, "days": days},
+        )
+        con.execute("CHECKPOINT")
+
+
+def compute(path: str) -> None:
+    started = time.perf_counter()
+    with duckdb.connect(path, config={"memory_limit": DEFAULT_MEMORY_LIMIT}) as con:
+        works = compute_work_growth(con)
+        replace_table_from_frame(con, "work_growth", works)
+        accounts = compute_account_growth(con, works)
+        replace_table_from_frame(con, "account_growth", accounts)
+    report(seconds=time.perf_counter() - started, works=works.height, accounts=accounts.height)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "generate":
+        generate(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+        print("{}")
+    else:
+        compute(sys.argv[2])
