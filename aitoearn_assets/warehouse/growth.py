@@ -24,77 +24,89 @@ _PARTS = ["like_count", "comment_count", "share_count", "collect_count", "save_c
 _EXPOSURE = ["view_count", "impression_count", "reach_count", "play_count"]
 
 _KEY = "platform, account_id, platform_work_id"
-_ROW_COLUMNS = f"{', '.join(f's.{c}' for c in _PARTS + _EXPOSURE)}, s.engagement_count"
-_BASES = ", ".join(f"base_{n}" for n in DAYS)
+_METRICS = [*_PARTS, *_EXPOSURE, "engagement_count"]
+_ROLES = {"c": "latest", **{f"b{n}": f"base_{n}" for n in DAYS}}
+_BASE_WINDOWS = ", ".join(
+    f"max(CASE WHEN s.snapshot_date BETWEEN {{latest}} - {2 * n} AND {{latest}} - {n} THEN s.snapshot_date END) AS base_{n}"
+    for n in DAYS
+)
 
-# Works whose latest snapshot is the latest date L of the table (nearly all: a run observes every work it
-# lists): their baseline windows are the same dates for all, so one grouped scan of the last 2 x 28 days
-# finds them and the rows are fetched from a handful of dates (DuckDB skips the others by zone map).
-_CURRENT_BASELINES = f"""
-CREATE OR REPLACE TEMP TABLE growth_baselines AS
-SELECT {_KEY}, {", ".join(f"max(CASE WHEN snapshot_date BETWEEN $L - {2 * n} AND $L - {n} THEN snapshot_date END) AS base_{n}" for n in DAYS)}
-FROM work_snapshots WHERE snapshot_date >= $L - {2 * max(DAYS)} AND snapshot_date < $L
-GROUP BY ALL
-"""
-_CURRENT_ROWS = f"""
-SELECT s.platform, s.account_id, s.platform_work_id, l.latest, {", ".join(f"b.base_{n}" for n in DAYS)},
-       s.snapshot_date, {_ROW_COLUMNS}
-FROM work_snapshots AS s
-JOIN growth_latest AS l USING ({_KEY})
-LEFT JOIN growth_baselines AS b USING ({_KEY})
-WHERE l.latest = $L AND s.snapshot_date IN ({{dates}})
-  AND (s.snapshot_date = l.latest OR {" OR ".join(f"s.snapshot_date = b.base_{n}" for n in DAYS)})
-"""
-# Works last seen before L (deleted, or no longer listed): the general form, for those works only.
-_STALE_ROWS = f"""
-WITH stale AS (SELECT {_KEY}, latest FROM growth_latest WHERE latest < $L),
-windows AS (
-    SELECT s.platform, s.account_id, s.platform_work_id, l.latest,
-           {", ".join(f"max(CASE WHEN s.snapshot_date BETWEEN l.latest - {2 * n} AND l.latest - {n} THEN s.snapshot_date END) AS base_{n}" for n in DAYS)}
-    FROM work_snapshots AS s JOIN stale AS l USING ({_KEY})
-    WHERE s.snapshot_date >= l.latest - {2 * max(DAYS)}
+# Each work gets an integer id, its latest snapshot date and its baseline dates (the latest snapshot in each
+# window). Works last seen on the table's latest date L (nearly all: a run observes every work it lists) share
+# their windows, so one grouped scan of the last 2 x 28 days finds their baselines; works seen last before L
+# (deleted, no longer listed) take the general form.
+_ROLES_TABLE = f"""
+CREATE OR REPLACE TEMP TABLE growth_roles AS
+WITH latest AS (SELECT {_KEY}, max(snapshot_date) AS latest FROM work_snapshots GROUP BY ALL),
+current_bases AS (
+    SELECT {_KEY}, {_BASE_WINDOWS.format(latest="$L")}
+    FROM work_snapshots AS s WHERE s.snapshot_date >= $L - {2 * max(DAYS)} AND s.snapshot_date < $L
+    GROUP BY ALL
+),
+stale_bases AS (
+    SELECT s.platform, s.account_id, s.platform_work_id, {_BASE_WINDOWS.format(latest="l.latest")}
+    FROM work_snapshots AS s JOIN latest AS l USING ({_KEY})
+    WHERE l.latest < $L AND s.snapshot_date >= l.latest - {2 * max(DAYS)}
     GROUP BY ALL
 )
-SELECT s.platform, s.account_id, s.platform_work_id, w.latest, {", ".join(f"w.base_{n}" for n in DAYS)},
-       s.snapshot_date, {_ROW_COLUMNS}
-FROM windows AS w
-JOIN work_snapshots AS s
-  ON s.platform = w.platform AND s.account_id = w.account_id AND s.platform_work_id = w.platform_work_id
- AND s.snapshot_date IN (w.latest, {", ".join(f"w.base_{n}" for n in DAYS)})
+SELECT row_number() OVER () AS wid, l.platform, l.account_id, l.platform_work_id, l.latest,
+       {", ".join(f"coalesce(c.base_{n}, s.base_{n}) AS base_{n}" for n in DAYS)}, r.published_at
+FROM latest AS l
+LEFT JOIN current_bases AS c ON l.latest = $L AND c.platform = l.platform AND c.account_id = l.account_id
+     AND c.platform_work_id = l.platform_work_id
+LEFT JOIN stale_bases AS s ON s.platform = l.platform AND s.account_id = l.account_id
+     AND s.platform_work_id = l.platform_work_id
+LEFT JOIN raw_works AS r ON r.platform = l.platform AND r.account_id = l.account_id
+     AND r.platform_work_id = l.platform_work_id
 """
+# One role's snapshot (the latest, or one baseline) of every work, keyed by the integer id: the text keys
+# travel once, in growth_roles.
+_ROLE_ROWS = f"""
+SELECT r.wid, {", ".join(f"s.{c}" for c in _METRICS)}
+FROM work_snapshots AS s JOIN growth_roles AS r USING ({_KEY})
+WHERE ({{date_filter}}) AND s.snapshot_date = r.{{role_date}}
+"""
+_METRIC_NAMES = pl.Enum(
+    ["view_count", "impression_count", "reach_count", "play_count", "sum_of_parts", "engagement_count"]
+)
 
 
-def latest_and_baseline_rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Each work's latest snapshot and its 1/7/28-day baseline snapshots (the rows the gains need), with
-    `latest`, `base_N` and the work's `published_at`."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE growth_latest AS SELECT {_KEY}, max(snapshot_date) AS latest "
-                "FROM work_snapshots GROUP BY ALL")  # fmt: skip
+def measured_roles(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per work: keys, `latest`, `base_N`, `published_at`, and exposure / interactions (with the metric
+    each used) at its latest snapshot (`c_*`) and at each baseline (`b<N>_*`).
+
+    Only what the gains need leaves DuckDB, one role at a time (peak memory stays low at 1M works x 90 days).
+    """
+    con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream and spill
     try:
-        (last,) = con.execute("SELECT max(latest) FROM growth_latest").fetchone()  # type: ignore[misc]
-        if last is None:
-            return (
-                con.sql(_STALE_ROWS, params={"L": None}).pl().with_columns(published_at=pl.lit(None, pl.Datetime("us")))
+        (last,) = con.execute("SELECT max(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
+        con.execute(_ROLES_TABLE, {"L": last})
+        wide = con.sql("SELECT * FROM growth_roles").pl()
+        has_stale = wide.filter(pl.col("latest") < last).height > 0
+        exposure, exposure_metric = exposure_expr()
+        interactions, interactions_metric = interactions_expr()
+        for role, date_column in _ROLES.items():
+            dates = wide.filter(pl.col("latest") == last)[date_column].drop_nulls().unique().sort().to_list()
+            # literal dates, so zone maps skip every other day; works seen last before L scan it all (rare)
+            current = " OR ".join(f"s.snapshot_date = DATE '{d.isoformat()}'" for d in dates) or "FALSE"
+            date_filter = f"(r.latest = $L AND ({current}))" + (" OR r.latest < $L" if has_stale else "")
+            sql = _ROLE_ROWS.replace("{date_filter}", date_filter).replace("{role_date}", date_column)
+            rows = (
+                con.sql(sql, params={"L": last})
+                .pl()
+                .select(
+                    "wid",
+                    exposure.alias(f"{role}_exposure"),
+                    exposure_metric.cast(_METRIC_NAMES).alias(f"{role}_exposure_metric"),
+                    interactions.alias(f"{role}_interactions"),
+                    interactions_metric.cast(_METRIC_NAMES).alias(f"{role}_interactions_metric"),
+                )
             )
-        con.execute(_CURRENT_BASELINES, {"L": last})
-        dates = [last] + [
-            d for (d,) in con.execute(
-                " UNION ".join(f"SELECT DISTINCT base_{n} FROM growth_baselines" for n in DAYS)
-            ).fetchall() if d is not None
-        ]  # fmt: skip
-        literal_dates = ", ".join(
-            f"DATE '{d.isoformat()}'" for d in dates
-        )  # dates from DuckDB: literals so zone maps apply
-        current = con.sql(_CURRENT_ROWS.replace("{dates}", literal_dates), params={"L": last}).pl()
-        stale = con.sql(_STALE_ROWS, params={"L": last}).pl()
-        rows = pl.concat([current, stale], how="vertical_relaxed")
-        published = con.sql(
-            f"SELECT {_KEY}, published_at FROM raw_works WHERE (platform, account_id, platform_work_id) IN "
-            f"(SELECT {_KEY} FROM growth_latest)"
-        ).pl()
-        return rows.join(published, on=["platform", "account_id", "platform_work_id"], how="left")
+            wide = wide.join(rows, on="wid", how="left")
     finally:
-        con.execute("DROP TABLE IF EXISTS growth_latest")
-        con.execute("DROP TABLE IF EXISTS growth_baselines")
+        con.execute("DROP TABLE IF EXISTS growth_roles")
+        con.execute("RESET preserve_insertion_order")
+    return wide.drop("wid")
 
 
 _DAILY_SUMS = f"""
@@ -135,36 +147,20 @@ def exposure_expr(prefix: str = "") -> tuple[pl.Expr, pl.Expr]:
 def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per work with at least one snapshot (columns: warehouse/columns.py WORK_GROWTH_COLUMNS)."""
     key = ["platform", "account_id", "platform_work_id"]
-    rows = latest_and_baseline_rows(con).lazy()
-    exposure, exposure_metric = exposure_expr()
-    interactions, interactions_metric = interactions_expr()
-    measured = rows.with_columns(
-        exposure=exposure, exposure_metric=exposure_metric, interactions=interactions, interactions_metric=interactions_metric
-    ).select(*key, "latest", *(f"base_{n}" for n in DAYS), "published_at", "snapshot_date", "exposure",
-             "exposure_metric", "interactions", "interactions_metric")  # fmt: skip
-    latest = measured.filter(pl.col("snapshot_date") == pl.col("latest"))
-    out = latest.select(*key, pl.col("latest").alias("snapshot_date"), "published_at", "exposure", "exposure_metric",
-                        "interactions", "interactions_metric", *(f"base_{n}" for n in DAYS))  # fmt: skip
+    wide = measured_roles(con).lazy()
+    gains = []
     for n in DAYS:
-        base = measured.select(
-            *key,
-            pl.col("snapshot_date").alias(f"base_{n}"),
-            pl.col("exposure").alias("b_exposure"),
-            pl.col("exposure_metric").alias("b_exposure_metric"),
-            pl.col("interactions").alias("b_interactions"),
-            pl.col("interactions_metric").alias("b_interactions_metric"),
-        ).unique()
-        out = out.join(base, on=[*key, f"base_{n}"], how="left")
-        fresh = pl.col("published_at").dt.date() > (pl.col("snapshot_date") - pl.duration(days=n))
+        fresh = pl.col("published_at").dt.date() > (pl.col("latest") - pl.duration(days=n))
         for m in ("exposure", "interactions"):
             gain = (
                 pl.when(fresh)
-                .then(pl.col(m))
-                .when(pl.col(f"b_{m}_metric") == pl.col(f"{m}_metric"))
-                .then(pl.col(m) - pl.col(f"b_{m}"))
+                .then(pl.col(f"c_{m}"))
+                .when(pl.col(f"b{n}_{m}_metric") == pl.col(f"c_{m}_metric"))
+                .then(pl.col(f"c_{m}") - pl.col(f"b{n}_{m}"))
             )
-            out = out.with_columns(gain.cast(pl.Int64).alias(f"{m}_gain_{n}d"))
-        out = out.drop("b_exposure", "b_exposure_metric", "b_interactions", "b_interactions_metric")
+            gains.append(gain.cast(pl.Int64).alias(f"{m}_gain_{n}d"))
+    out = wide.select(*key, pl.col("latest").alias("snapshot_date"), pl.col("c_exposure").alias("exposure"),
+                      pl.col("c_interactions").alias("interactions"), *gains)  # fmt: skip
     out = _with_daily_series_gains(con, out, key)
     columns = [*key, "snapshot_date", "exposure", "interactions"]
     columns += [f"{m}_gain_{n}d" for m in ("exposure", "interactions") for n in DAYS]
