@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -10,11 +12,14 @@ import duckdb
 import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
+from aitoearn_assets.defs.assets.accounts import accounts
+from aitoearn_assets.defs.assets.growth import account_growth, work_growth
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
+from aitoearn_assets.sandbox import SandboxApi, SandboxDataset
 from aitoearn_assets.warehouse.columns import (
     ACCOUNT_ENGAGEMENT_COLUMNS,
     RAW_WORKS_COLUMNS,
@@ -30,15 +35,33 @@ QUERY_SECTION = README.split("## Query the warehouse", 1)[1].split("\n## ", 1)[0
 EXAMPLES = re.findall(r"```sql\n(.*?)```", QUERY_SECTION, flags=re.DOTALL)
 
 
+class DatedSandbox(AiToEarnResource):
+    """The in-process sandbox, answering as of the pinned date (so history can be built)."""
+
+    def client(self, log=None, sandbox_api=None):
+        as_of = date.fromisoformat(os.environ["AITOEARN_AS_OF"])
+        return super().client(
+            log, SandboxApi(SandboxDataset(accounts_per_platform=3, works_per_account=120, as_of=as_of))
+        )
+
+
 @pytest.fixture(scope="module")
 def analyst_db(tmp_path_factory) -> str:
+    """A warehouse built from the sandbox on two pinned days a week apart, as `make run` would."""
     db = str(tmp_path_factory.mktemp("readme") / "sandbox.duckdb")
-    sandbox = AiToEarnResource(credentials=AiToEarnCredentials(sandbox=True))
+    sandbox = DatedSandbox(credentials=AiToEarnCredentials(sandbox=True))
     resources = {"aitoearn": sandbox, "warehouse": WarehouseResource(database=db)}
     everything = {PARTITION_RANGE_START: PLATFORMS[0], PARTITION_RANGE_END: PLATFORMS[-1]}
-    assert dg.materialize([raw_works], tags=everything, resources=resources).success
-    assert dg.materialize([work_metrics], tags=everything, resources=resources).success
-    assert materialize_analytics(sandbox, db).success
+    try:
+        for day in ("2026-11-20", "2026-11-27"):
+            os.environ["AITOEARN_AS_OF"] = day
+            assert dg.materialize([accounts], resources=resources).success
+            assert dg.materialize([raw_works], tags=everything, resources=resources).success
+            assert dg.materialize([work_metrics], tags=everything, resources=resources).success
+            assert materialize_analytics(sandbox, db).success
+            assert dg.materialize([work_growth, account_growth], resources=resources).success
+    finally:
+        os.environ.pop("AITOEARN_AS_OF", None)
     return analyst_copy_path(db)
 
 

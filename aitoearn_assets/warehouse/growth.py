@@ -59,6 +59,8 @@ LEFT JOIN stale_bases AS s ON s.platform = l.platform AND s.account_id = l.accou
 LEFT JOIN raw_works AS r ON r.platform = l.platform AND r.account_id = l.account_id
      AND r.platform_work_id = l.platform_work_id
 """
+_ROLES_TABLE = _ROLES_TABLE.replace("$L", "$L::DATE")  # typed even when the table is empty (L is NULL)
+
 # One role's snapshot (the latest, or one baseline) of every work, keyed by the integer id: the text keys
 # travel once, in growth_roles.
 _ROLE_ROWS = f"""
@@ -89,7 +91,7 @@ def measured_roles(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             dates = wide.filter(pl.col("latest") == last)[date_column].drop_nulls().unique().sort().to_list()
             # literal dates, so zone maps skip every other day; works seen last before L scan it all (rare)
             current = " OR ".join(f"s.snapshot_date = DATE '{d.isoformat()}'" for d in dates) or "FALSE"
-            date_filter = f"(r.latest = $L AND ({current}))" + (" OR r.latest < $L" if has_stale else "")
+            date_filter = f"(r.latest = $L::DATE AND ({current}))" + (" OR r.latest < $L::DATE" if has_stale else "")
             sql = _ROLE_ROWS.replace("{date_filter}", date_filter).replace("{role_date}", date_column)
             rows = (
                 con.sql(sql, params={"L": last})

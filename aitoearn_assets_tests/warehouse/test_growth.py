@@ -6,7 +6,6 @@ import random
 from datetime import date, datetime, timedelta
 
 import duckdb
-import polars as pl
 import pytest
 
 from aitoearn_assets.warehouse.growth import compute_account_growth, compute_work_growth, negative_gains
@@ -27,7 +26,9 @@ def con():
 def snap(con, work: str, day: date, platform: str = "tiktok", account: str = "a", **metrics) -> None:
     cols = ", ".join(["platform", "account_id", "platform_work_id", "snapshot_date", "fetched_at", *metrics])
     marks = ", ".join("?" for _ in range(5 + len(metrics)))
-    con.execute(f"INSERT INTO work_snapshots ({cols}) VALUES ({marks})", [platform, account, work, day, T, *metrics.values()])
+    con.execute(
+        f"INSERT INTO work_snapshots ({cols}) VALUES ({marks})", [platform, account, work, day, T, *metrics.values()]
+    )
 
 
 def work(con, work_id: str, published: date | None, platform: str = "tiktok", account: str = "a") -> None:
@@ -67,8 +68,16 @@ def test_gains_by_hand(con):
     g = growth(con)
     assert (g["w1"]["exposure"], g["w1"]["interactions"]) == (10_000, 1_000)
     assert (g["w1"]["exposure_gain_1d"], g["w1"]["exposure_gain_7d"], g["w1"]["exposure_gain_28d"]) == (100, 700, 2_800)
-    assert (g["w1"]["interactions_gain_1d"], g["w1"]["interactions_gain_7d"], g["w1"]["interactions_gain_28d"]) == (10, 70, 280)
-    assert g["w2"]["exposure_gain_1d"] is None and g["w2"]["exposure_gain_7d"] == 200 and g["w2"]["interactions_gain_7d"] == 30
+    assert (g["w1"]["interactions_gain_1d"], g["w1"]["interactions_gain_7d"], g["w1"]["interactions_gain_28d"]) == (
+        10,
+        70,
+        280,
+    )
+    assert (
+        g["w2"]["exposure_gain_1d"] is None
+        and g["w2"]["exposure_gain_7d"] == 200
+        and g["w2"]["interactions_gain_7d"] == 30
+    )
     assert g["w2"]["exposure_gain_28d"] is None  # no snapshot between D-56 and D-28
     assert (g["w3"]["exposure_gain_1d"], g["w3"]["exposure_gain_7d"], g["w3"]["exposure_gain_28d"]) == (300, 900, 900)
     assert g["w3"]["interactions_gain_1d"] is None and g["w3"]["interactions_gain_7d"] == 90  # NULL baseline; fresh
@@ -158,8 +167,10 @@ def test_polars_equals_plain_sql_on_random_data(con):
         days = sorted(rng.sample(range(0, 70), rng.randint(1, 25)))
         shift = rng.choice([0, 0, 0, 3])  # some works were last seen days ago
         for back in days:
-            def value():  # noqa: ANN202
+
+            def value():
                 return None if rng.random() < 0.15 else rng.randint(0, 10_000)
+
             snap(con, f"w{w}", D - timedelta(days=back + shift), account=f"a{w % 9}",
                  view_count=value() if w % 3 else None, impression_count=value(), like_count=value(),
                  save_count=value() if w % 4 == 0 else None, engagement_count=value())  # fmt: skip

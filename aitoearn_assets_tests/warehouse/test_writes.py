@@ -127,6 +127,7 @@ def test_a_file_never_mixes_sandbox_and_live(con):
 CHILD = textwrap.dedent(
     """
     import sys, time, duckdb
+    from datetime import datetime
     from aitoearn_assets_tests.warehouse.test_writes import staged, no_rejected, record
     from aitoearn_assets.warehouse.writes import replace_account_works
 
@@ -144,7 +145,7 @@ CHILD = textwrap.dedent(
 
     con = duckdb.connect(sys.argv[1])
     replace_account_works(PausingConnection(con), "tiktok", staged(["a", "b"], 300_000, title="half"),
-                          no_rejected(), record())
+                          no_rejected(), record(fetched_at=datetime(2026, 11, 2)))  # the next day's snapshot too
     """
 )
 
@@ -155,6 +156,8 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
         ensure_schema(con, "live")
         replace_account_works(con, "tiktok", staged(["a", "b"], 5), no_rejected(), record())
         before = snapshot(con)
+        snapshots_before = con.execute("SELECT * FROM work_snapshots ORDER BY ALL").fetchall()
+        assert len(snapshots_before) == 10
 
     child = subprocess.Popen([sys.executable, "-c", CHILD, path], stdout=subprocess.PIPE, text=True)
     try:
@@ -166,5 +169,6 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
 
     with duckdb.connect(path) as con:  # the file opens, the old rows are there, the next write works
         assert snapshot(con) == before
+        assert con.execute("SELECT * FROM work_snapshots ORDER BY ALL").fetchall() == snapshots_before
         replace_account_works(con, "tiktok", staged(["a"], 1), no_rejected(), record(), allow_shrink=True)
         assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (6,)
