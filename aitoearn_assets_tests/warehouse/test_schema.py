@@ -43,7 +43,7 @@ def test_the_table_in_duckdb_is_its_declaration(con, table):
         ("work_growth", declared.WORK_GROWTH_COLUMNS),
         ("account_growth", declared.ACCOUNT_GROWTH_COLUMNS),
         *DECLARED_TABLES.items(),
-    ],  # fmt: skip
+    ],
 )
 def test_every_column_is_in_the_readme(table, columns):
     section = README.split(f"`{table}`", 1)[1]
