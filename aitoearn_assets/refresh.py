@@ -12,6 +12,7 @@ import argparse
 import logging
 import sys
 import time
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -19,6 +20,7 @@ import duckdb
 from aitoearn_assets.api.platforms import PLATFORMS
 from aitoearn_assets.defs.resources.warehouse import duckdb_path_from_env
 from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
+from aitoearn_assets.report.engagement_report import report_path
 from aitoearn_assets.warehouse.publish import analyst_copy_path
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -107,6 +109,9 @@ def print_summary(run_ids: list[str], database: str | None = None) -> None:
         if n == 0:
             print("  ".join("-" * w for w in widths))
     print(f"\nWarehouse for analysts: {path}")
+    report = report_path(database or duckdb_path_from_env())
+    if Path(report).exists():
+        print(f"Report: {Path(report).resolve()}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,6 @@ work_metrics_job = dg.define_asset_job(
 )
 analytics_job = dg.define_asset_job(
     "analytics_job",
-    selection=["account_engagement", "top_works", "work_growth", "account_growth"],
-    description="Recompute account_engagement, top_works and the growth tables from the warehouse.",
+    selection=["account_engagement", "top_works", "work_growth", "account_growth", "engagement_report"],
+    description="Recompute account_engagement, top_works, the growth tables and the report from the warehouse.",
 )
