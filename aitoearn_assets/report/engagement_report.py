@@ -172,7 +172,7 @@ def _gains_chart(growth: pl.DataFrame) -> go.Figure:
                 x=growth["day"].to_list(),
                 y=growth["interactions_gained"].to_list(),
                 yaxis="y2",
-            ),  # fmt: skip
+            ),
         ]
     )
     figure.update_layout(yaxis={"title": "exposure"}, yaxis2={"title": "interactions", "overlaying": "y", "side": "right"},
