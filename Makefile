@@ -8,7 +8,7 @@ ifeq ($(strip $(AITOEARN_API_KEY)),)
 export AITOEARN_SANDBOX ?= 1
 endif
 
-.PHONY: install run ui test lint bench
+.PHONY: install run ui test test-fast lint bench screenshot
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,14 @@ run: install  ## accounts, all 15 raw_works partitions (one run), then the analy
 ui: install  ## the Dagster UI (webserver + daemon) on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-test: install
+test: install  ## the whole suite, browser tests included (they need Debian's chromium: .ci/run installs it)
 	$(VENV)/bin/pytest -q
+
+test-fast: install  ## the suite without the browser tests
+	$(VENV)/bin/pytest -q -m "not browser"
+
+screenshot: install  ## regenerate docs/report.png (the README's picture of the report)
+	$(PY) docs/make_screenshot.py
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

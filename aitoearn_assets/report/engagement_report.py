@@ -238,8 +238,12 @@ def _coverage_table(con: duckdb.DuckDBPyConnection) -> str:
         accounts, works, rated, source, note = facts.get(platform, (0, 0, 0, None, None))
         if accounts == 0:
             why = "no accounts connected"
+        elif source is None:
+            why = "not fetched yet"
+        elif works == 0 and source == "publish_record":
+            why = "no works: it has no works list, and nothing was published through AiToEarn"
         elif works == 0:
-            why = "no works: it cannot list works and has no works published through AiToEarn"
+            why = "its accounts have no works"
         elif rated == 0:
             why = f"no engagement rate: {note or 'the API reports no exposure or no interactions for it'}"
         else:

@@ -16,6 +16,7 @@ from pydantic import Field
 from aitoearn_assets.api.base_url import DEFAULT_BASE_URL, normalize_base_url
 from aitoearn_assets.api.client import AiToEarnClient
 from aitoearn_assets.api.retry import RetryPolicy
+from aitoearn_assets.clock import utc_now
 from aitoearn_assets.sandbox import SANDBOX_API_KEY, SandboxApi, SandboxDataset, SandboxTransport
 
 KEY_VARIABLE = "AITOEARN_API_KEY"
@@ -122,7 +123,9 @@ class AiToEarnResource(dg.ConfigurableResource):
             common["max_requests_per_second"] = None
             api = sandbox_api or SandboxApi(
                 SandboxDataset(
-                    accounts_per_platform=SANDBOX_ACCOUNTS_PER_PLATFORM, works_per_account=SANDBOX_WORKS_PER_ACCOUNT
+                    accounts_per_platform=SANDBOX_ACCOUNTS_PER_PLATFORM,
+                    works_per_account=SANDBOX_WORKS_PER_ACCOUNT,
+                    as_of=utc_now().date(),  # the demo's counts move from day to day, so history shows growth
                 )
             )
             return AiToEarnClient(SANDBOX_API_KEY, "http://127.0.0.1", transport=SandboxTransport(api), **common)

@@ -1,0 +1,47 @@
+"""What the browser tests share: headless Chromium from the distribution, and a sandbox warehouse with history."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if CHROMIUM is None:
+        pytest.fail("headless Chromium is missing: `apt-get install -y chromium` (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> dict[str, str]:
+    """A DAGSTER_HOME and a sandbox warehouse built by `refresh` on two days a week apart (as `make run` does)."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")}
+    env |= {"DAGSTER_HOME": str(home), "AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": str(home / "demo.duckdb")}
+    platforms = [
+        arg for p in ("KWAI", "youtube", "bilibili", "douyin", "facebook", "pinterest") for arg in ("--platform", p)
+    ]
+    for day in ("2026-11-20", "2026-11-27"):
+        done = subprocess.run(
+            [sys.executable, "-m", "aitoearn_assets", "refresh", *platforms],
+            cwd=REPO, env=env | {"AITOEARN_AS_OF": day}, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+    return env
