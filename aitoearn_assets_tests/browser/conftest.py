@@ -16,7 +16,7 @@ ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not longer: Playwright's event loop must be gone before Dagster's asyncio runs
 def browser() -> Iterator:
     if CHROMIUM is None:
         pytest.fail("headless Chromium is missing: `apt-get install -y chromium` (.ci/run installs it)")
