@@ -62,16 +62,25 @@ ACCOUNTS_COLUMNS: dict[str, tuple[str, str]] = {
 _ANALYTICS_METRIC = "from the work's analytics; NULL = not reported"
 
 WORK_METRICS_COLUMNS: dict[str, tuple[str, str]] = {
-    "platform": ("VARCHAR", "platform key (partition)"),
-    "account_id": ("VARCHAR", "AiToEarn account id"),
-    "platform_work_id": ("VARCHAR", "the platform's id of the work"),
+    "platform": ("VARCHAR NOT NULL", "platform key (partition)"),
+    "account_id": ("VARCHAR NOT NULL", "AiToEarn account id"),
+    "platform_work_id": ("VARCHAR NOT NULL", "the platform's id of the work"),
     **{c: ("BIGINT", f"{c.removesuffix('_count').replace('_', ' ')}, {_ANALYTICS_METRIC}") for c in METRIC_COLUMNS},
-    "status": ("VARCHAR", "ok (data), not_supported (the API has none for it) or error (about this work)"),
+    "status": ("VARCHAR NOT NULL", "ok (data), not_supported (the API has none for it) or error (about this work)"),
     "reason": ("VARCHAR", "why not ok, as the API said it"),
     "period_start_at": ("TIMESTAMP", "start of the window asked for a daily series (pinterest), UTC; else NULL"),
     "period_end_at": ("TIMESTAMP", "end of that window, UTC; else NULL"),
-    "fetched_at": ("TIMESTAMP", "when the analytics were last asked, UTC"),
+    "fetched_at": ("TIMESTAMP NOT NULL", "when the analytics were last asked, UTC"),
     "extra": ("VARCHAR", "the answer's `extra`, JSON as served"),
+}
+
+WORK_METRICS_DAILY_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("VARCHAR NOT NULL", "platform key"),
+    "account_id": ("VARCHAR NOT NULL", "AiToEarn account id"),
+    "platform_work_id": ("VARCHAR NOT NULL", "the platform's id of the work"),
+    "day": ("DATE NOT NULL", "the day the values are for, UTC"),
+    **{c: ("BIGINT", f"that day's value, {_ANALYTICS_METRIC}") for c in METRIC_COLUMNS},
+    "fetched_at": ("TIMESTAMP NOT NULL", "when they were asked, UTC"),
 }
 
 WORK_ENGAGEMENT_EXTRA_COLUMNS: dict[str, tuple[str, str]] = {

@@ -84,11 +84,12 @@ def measured_roles(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         (last,) = con.execute("SELECT max(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
         con.execute(_ROLES_TABLE, {"L": last})
         wide = con.sql("SELECT * FROM growth_roles").pl()
-        has_stale = wide.filter(pl.col("latest") < last).height > 0
+        current_works = pl.col("latest") == pl.lit(last, pl.Date)  # `last` is None on an empty table
+        has_stale = wide.filter(pl.col("latest") < pl.lit(last, pl.Date)).height > 0
         exposure, exposure_metric = exposure_expr()
         interactions, interactions_metric = interactions_expr()
         for role, date_column in _ROLES.items():
-            dates = wide.filter(pl.col("latest") == last)[date_column].drop_nulls().unique().sort().to_list()
+            dates = wide.filter(current_works)[date_column].drop_nulls().unique().sort().to_list()
             # literal dates, so zone maps skip every other day; works seen last before L scan it all (rare)
             current = " OR ".join(f"s.snapshot_date = DATE '{d.isoformat()}'" for d in dates) or "FALSE"
             date_filter = f"(r.latest = $L::DATE AND ({current}))" + (" OR r.latest < $L::DATE" if has_stale else "")

@@ -6,7 +6,12 @@ from importlib.resources import files
 
 import duckdb
 
-from aitoearn_assets.warehouse.columns import ACCOUNT_SNAPSHOTS_COLUMNS, WORK_SNAPSHOTS_COLUMNS
+from aitoearn_assets.warehouse.columns import (
+    ACCOUNT_SNAPSHOTS_COLUMNS,
+    WORK_METRICS_COLUMNS,
+    WORK_METRICS_DAILY_COLUMNS,
+    WORK_SNAPSHOTS_COLUMNS,
+)
 
 
 class WarehouseModeError(RuntimeError):
@@ -26,7 +31,12 @@ def create_table_sql(table: str, columns: dict[str, tuple[str, str]]) -> str:
 
 #: Tables whose DDL is produced from their declaration in columns.py (the others are in sql/schema.sql,
 #: checked against their declaration by the tests).
-DECLARED_TABLES = {"work_snapshots": WORK_SNAPSHOTS_COLUMNS, "account_snapshots": ACCOUNT_SNAPSHOTS_COLUMNS}
+DECLARED_TABLES = {
+    "work_metrics": WORK_METRICS_COLUMNS,
+    "work_metrics_daily": WORK_METRICS_DAILY_COLUMNS,
+    "work_snapshots": WORK_SNAPSHOTS_COLUMNS,
+    "account_snapshots": ACCOUNT_SNAPSHOTS_COLUMNS,
+}
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, mode: str) -> None:

@@ -86,48 +86,6 @@ ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS requests BIGINT DEFAULT 0;
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS retries BIGINT DEFAULT 0;
 ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS seconds DOUBLE DEFAULT 0;
 
--- One row per work whose analytics the work_metrics asset asked for: its latest answer (every attempt recorded).
-CREATE TABLE IF NOT EXISTS work_metrics (
-    platform            VARCHAR NOT NULL,
-    account_id          VARCHAR NOT NULL,
-    platform_work_id    VARCHAR NOT NULL,
-    view_count          BIGINT,
-    play_count          BIGINT,
-    impression_count    BIGINT,
-    reach_count         BIGINT,
-    like_count          BIGINT,
-    collect_count       BIGINT,
-    comment_count       BIGINT,
-    share_count         BIGINT,
-    save_count          BIGINT,
-    click_count         BIGINT,
-    engagement_count    BIGINT,
-    watch_time_seconds  BIGINT,
-    status              VARCHAR NOT NULL,   -- ok | not_supported | error
-    reason              VARCHAR,            -- why not ok, as the API said it
-    period_start_at     TIMESTAMP,          -- the window asked for, for a daily series (pinterest); else NULL
-    period_end_at       TIMESTAMP,
-    fetched_at          TIMESTAMP NOT NULL, -- UTC
-    extra               VARCHAR             -- the answer's `extra`, JSON as served
-);
+-- work_metrics, work_metrics_daily, work_snapshots and account_snapshots are created from their declaration
+-- in warehouse/columns.py (warehouse/schema.py DECLARED_TABLES).
 
--- The daily values of platforms that answer a daily series (pinterest), replaced per work.
-CREATE TABLE IF NOT EXISTS work_metrics_daily (
-    platform            VARCHAR NOT NULL,
-    account_id          VARCHAR NOT NULL,
-    platform_work_id    VARCHAR NOT NULL,
-    day                 DATE NOT NULL,      -- UTC
-    view_count          BIGINT,
-    play_count          BIGINT,
-    impression_count    BIGINT,
-    reach_count         BIGINT,
-    like_count          BIGINT,
-    collect_count       BIGINT,
-    comment_count       BIGINT,
-    share_count         BIGINT,
-    save_count          BIGINT,
-    click_count         BIGINT,
-    engagement_count    BIGINT,
-    watch_time_seconds  BIGINT,
-    fetched_at          TIMESTAMP NOT NULL
-);
