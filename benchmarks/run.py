@@ -85,10 +85,13 @@ def main() -> None:
         ("ingest: bare loop (the limit)", f"{bare['wall_seconds']:.1f} s, {rate['bare']:,.0f} works/s, "
          f"{cpu['bare']:.1f} CPU s per 100k works", ""),
         ("ingest: CLI works/s / bare loop works/s", f"{vs_bare:.2f}", _target(vs_bare >= 0.7, ">= 0.7")),
-        ("fixed cost: zero-work partition (`--partition douyin`) through the CLI",
-         f"{zero['wall_seconds']:.1f} s wall, {zero['cpu_seconds']:.1f} CPU s", _target(zero["wall_seconds"] <= 3, "<= 3 s")),
+        ("fixed cost: one small partition (`--partition douyin`: 25 accounts' publish records) through the CLI, "
+         "wall minus its API work",
+         f"{zero['wall_seconds'] - zero['api_seconds']:.1f} s ({zero['wall_seconds']:.1f} s wall, "
+         f"{zero['api_seconds']:.2f} s of API work, {zero['cpu_seconds']:.1f} CPU s)",
+         _target(zero["wall_seconds"] - zero["api_seconds"] <= 3, "<= 3 s")),
         ("CPU per 100k works, CLI / bare loop (start-up included)", f"{cpu['ours'] / cpu['bare']:.2f}", ""),
-        ("CPU per 100k works, CLI minus its zero-work start-up / bare loop", f"{cpu['marginal'] / cpu['bare']:.2f}",
+        ("CPU per 100k works, CLI minus the small partition's run / bare loop", f"{cpu['marginal'] / cpu['bare']:.2f}",
          _target(cpu["marginal"] <= 1.5 * cpu["bare"], "<= 1.5")),
     ]  # fmt: skip
     if dlt:
@@ -171,6 +174,8 @@ def run_cli_ingest(url: str, concurrency: int, folder: str, partitions: str) -> 
     )  # fmt: skip
     with duckdb.connect(db, read_only=True) as con:
         result["works"] = con.execute("SELECT count(*) FROM raw_works WHERE source = 'list'").fetchone()[0]
+        # the API work of the run: from the first request to the platform's last answer (its `seconds`)
+        result["api_seconds"] = con.execute("SELECT coalesce(max(seconds), 0) FROM ingest_runs").fetchone()[0]
     return result
 
 
