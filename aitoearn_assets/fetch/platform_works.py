@@ -204,6 +204,7 @@ class _PlatformState:
     result: PlatformWorks | None = None
     pending: int = 0
     done: list[AccountWorks] = field(default_factory=list)
+    reading_records: set[str] = field(default_factory=set)  # accounts whose publish records were asked
 
 
 def fetch_platforms(
@@ -277,6 +278,7 @@ def _submit(pool: ThreadPoolExecutor, state: _PlatformState, account: Account, c
     result = state.result
     assert result is not None
     if result.source == "publish_record":
+        state.reading_records.add(account.id)
         return pool.submit(
             fetch_account_records, state.client, state.platform, account.id, result.fetched_at, result.stage
         )
@@ -329,18 +331,17 @@ def _account_finished(state: _PlatformState, account: Account, future: Future, l
     except (AuthError, _Cancelled, FetchCancelled):
         raise
     except ApiError as err:
-        if err.code in CANNOT_LIST_CODES and result.source == "list":
-            result.cannot_list_reason = f"the API answered code {err.code} ({err.message}) for works"
-            result.source = "publish_record"
+        if err.code in CANNOT_LIST_CODES and account.id not in state.reading_records:
+            if result.source == "list":
+                result.cannot_list_reason = f"the API answered code {err.code} ({err.message}) for works"
+                result.source = "publish_record"
             return True
-        if err.code in CANNOT_LIST_CODES:
-            return True
-        elif err.code in ACCOUNT_SKIP_CODES:
+        if err.code in ACCOUNT_SKIP_CODES:
             result.skipped.append(AccountIssue(account.id, describe_error(err)))
             log.warning("Skipping %s account %s: %s", state.platform, account.id, describe_error(err))
-        else:
-            result.failed.append(AccountIssue(account.id, describe_error(err)))
-            log.warning("%s account %s failed: %s", state.platform, account.id, describe_error(err))
+            return False
+        result.failed.append(AccountIssue(account.id, describe_error(err)))
+        log.warning("%s account %s failed: %s", state.platform, account.id, describe_error(err))
     except AiToEarnError as err:
         result.failed.append(AccountIssue(account.id, describe_error(err)))
         log.warning("%s account %s failed: %s", state.platform, account.id, describe_error(err))

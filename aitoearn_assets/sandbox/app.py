@@ -428,6 +428,7 @@ PLATFORM_ERRORS: dict[str, tuple[int, str | None, str]] = {
     "permission_15070": (15070, "permission", "instagram platform API request failed"),
     "account_missing_15076": (15076, "not_found", "Platform account missing"),
     "permission_missing_15078": (15078, "permission", "Platform permission missing; re-authorize with the scope"),
+    "unsupported_15080": (15080, None, "This platform does not support this operation"),
 }
 
 

@@ -22,6 +22,7 @@ FAULT_KINDS = frozenset(
         "permission_15070",  # platform API failed, category permission, not retryable
         "account_missing_15076",  # the platform account is gone
         "permission_missing_15078",  # a scope is missing (e.g. Instagram insights)
+        "unsupported_15080",  # the operation is not supported
     }
 )
 

@@ -113,3 +113,14 @@ def test_an_account_of_another_key_is_skipped(tmp_path, make_client, sandbox):
     result = fetch_platform_works(make_client(), "KWAI", tmp_path)
     assert [(s.account_id, s.reason) for s in result.skipped] == [("KWAI_not_mine", "code 12600: Account not found")]
     assert result.read_frame().height == 5
+
+
+def test_records_that_answer_not_supported_fail_the_account_instead_of_asking_again(tmp_path, make_client, sandbox):
+    answered = sandbox.dataset.account_id("douyin", 1)
+    sandbox.faults.add("unsupported_15080", times=None, path_contains="/publish/records", account_id=answered)
+    result = fetch_platform_works(make_client(), "douyin", tmp_path)
+    assert [(f.account_id, f.reason) for f in result.failed] == [
+        (answered, "code 15080: This platform does not support this operation")
+    ]
+    assert result.read_frame().height == 7  # the other account's published works
+    assert sum("/publish/records" in t and answered in t for t in sandbox.seen) == 1
