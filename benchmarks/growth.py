@@ -12,8 +12,9 @@ import duckdb
 from common import report
 
 from aitoearn_assets.defs.resources.warehouse import DEFAULT_MEMORY_LIMIT
-from aitoearn_assets.warehouse.growth import compute_account_growth, compute_work_growth, replace_table_from_frame
+from aitoearn_assets.warehouse.growth import compute_account_growth, compute_work_growth
 from aitoearn_assets.warehouse.schema import ensure_schema
+from aitoearn_assets.warehouse.writes import replace_table_from_frame
 
 WORKS_PER_ACCOUNT = 100
 

@@ -78,10 +78,7 @@ def read_account_analytics(account: Account, data: dict[str, Any], cached: dict[
         return AccountCounters(account.id, account.platform, cached, "accounts", str(message or "no data"))
     if daily:  # a per-day series (instagram insights) is not a cumulative counter
         return AccountCounters(account.id, account.platform, cached, "accounts", "only a daily series (not cumulative)")
-    try:
-        live = _counters(metrics)
-    except UnreadableItem as why:
-        return AccountCounters(account.id, account.platform, cached, "accounts", f"unreadable answer: {why}")
+    live = _counters(metrics)  # an unreadable counter is NULL, then the cached one stands in
     merged = {column: live[column] if live[column] is not None else cached[column] for column in live}
     return AccountCounters(account.id, account.platform, merged, "analytics")
 

@@ -59,10 +59,6 @@ class AccountIssue:
     reason: str
 
 
-#: Kept for readers of the skip list.
-SkippedAccount = AccountIssue
-
-
 @dataclass
 class AccountWorks:
     """One account's works, complete (every page or every record was read), staged on disk."""

@@ -16,8 +16,6 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from aitoearn_assets.warehouse.writes import transaction
-
 DAYS = (1, 7, 28)
 DAILY_SERIES_PLATFORMS = ("pinterest",)
 _PARTS = ["like_count", "comment_count", "share_count", "collect_count", "save_count"]
@@ -277,17 +275,6 @@ def compute_account_growth(con: duckdb.DuckDBPyConnection, work_growth: pl.DataF
         .sort(key)
         .collect()
     )
-
-
-def replace_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
-    """Replace `table` with `frame` in one transaction; returns its row count."""
-    if not table.isidentifier():
-        raise ValueError(f"not a table name: {table!r}")
-    with transaction(con):
-        con.register("incoming_frame", frame)
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_frame")
-        con.unregister("incoming_frame")
-    return frame.height
 
 
 def negative_gains(work_growth: pl.DataFrame) -> pl.DataFrame:

@@ -228,6 +228,15 @@ def replace_accounts(
             con.unregister("incoming_snapshots")
 
 
+def replace_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Replace `table` with the rows of `frame` in one transaction; returns its row count."""
+    con.register("incoming_frame", frame)
+    try:
+        return replace_table_as(con, table, "SELECT * FROM incoming_frame")
+    finally:
+        con.unregister("incoming_frame")
+
+
 def replace_table_as(
     con: duckdb.DuckDBPyConnection, table: str, select_sql: str, params: Sequence[object] | Mapping[str, object] = ()
 ) -> int:

@@ -15,8 +15,8 @@ from aitoearn_assets.warehouse.growth import (
     compute_account_growth,
     compute_work_growth,
     negative_gains,
-    replace_table_from_frame,
 )
+from aitoearn_assets.warehouse.writes import replace_table_from_frame
 
 NEGATIVE_GAINS_CHECK = dg.AssetCheckSpec(
     "work_growth_no_negative_gains",

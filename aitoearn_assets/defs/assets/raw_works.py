@@ -12,7 +12,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import datetime
 
 import dagster as dg
 import duckdb
@@ -142,7 +141,7 @@ def _write(
             {
                 **run_facts,
                 "platform": fetched.platform,
-                "fetched_at": _now(),
+                "fetched_at": utc_now(),
                 "status": "failed",
                 "error": fetched.reason,
             },
@@ -275,8 +274,3 @@ class _ProgressReport:
             )
         self.log.info(line)
         progress_log.info(line)
-
-
-def _now() -> datetime:
-    """Naive UTC, as the warehouse stores times."""
-    return utc_now()

@@ -14,7 +14,7 @@ from dagster_duckdb.io_manager import DuckDbClient
 from dagster_duckdb_polars import DuckDBPolarsTypeHandler
 
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
-from aitoearn_assets.warehouse.growth import replace_table_from_frame
+from aitoearn_assets.warehouse.writes import replace_table_from_frame
 
 SCHEMA = "main"
 
