@@ -200,12 +200,7 @@ class SandboxApi:
         account_id = query.get("accountId")
         if not isinstance(account_id, str) or not account_id:
             raise _Reject(400, "Bad request")
-        found = self.dataset.find_account(account_id)
-        if found is None:
-            raise _Reject(12600, "Account not found")
-        account_platform, index = found
-        if account_platform != platform:
-            raise _Reject(15040, "Account platform does not match")
+        index = self._account_index(platform, account_id)
         if platform in HIDDEN_PLATFORMS:
             raise _Reject(15032, "Platform not supported")
         paging = FALLBACK_WORKS_PAGING[platform]
@@ -219,6 +214,16 @@ class SandboxApi:
             raise _Reject(15048, "Account access was revoked; please re-authorize")
         limit, offset = self._read_pagination(platform, account_id, paging, query.get("pagination", {}))
         return self._works_page(platform, index, account_id, limit, offset)
+
+    def _account_index(self, platform: str, account_id: str) -> int:
+        """The index of an account of `platform`: 12600 if the key has no such account, 15040 if it is of another."""
+        found = self.dataset.find_account(account_id)
+        if found is None:
+            raise _Reject(12600, "Account not found")
+        account_platform, index = found
+        if account_platform != platform:
+            raise _Reject(15040, "Account platform does not match")
+        return index
 
     def account_analytics(self, account_id: str) -> dict[str, Any]:
         """`GET /accounts/{accountId}/analytics` (reference 3c): code 0 "Analytics not supported" without a
@@ -286,12 +291,7 @@ class SandboxApi:
         base: dict[str, Any] = {"platform": platform, "accountId": None, "platformWorkId": work_id, "snapshots": []}
         if not isinstance(account_id, str) or not account_id:
             return {**base, "message": "Account required"}
-        found = self.dataset.find_account(account_id)
-        if found is None:
-            raise _Reject(12600, "Account not found")
-        account_platform, index = found
-        if account_platform != platform:
-            raise _Reject(15040, "Account platform does not match")
+        index = self._account_index(platform, account_id)
         base["accountId"] = account_id
         if platform not in ANALYTICS_METRICS:
             return {**base, "message": "Work analytics not supported"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 
 import dagster as dg
 from pydantic import Field
@@ -67,10 +68,15 @@ class AiToEarnCredentials(dg.ConfigurableResource):
             raise dg.Failure(description=problem, allow_retries=False)
 
 
+def sandbox_requested(env: Mapping[str, str]) -> bool:
+    """True when the environment asks for the sandbox (`AITOEARN_SANDBOX` is 1, true or yes)."""
+    return env.get(SANDBOX_VARIABLE, "").strip().lower() in ("1", "true", "yes")
+
+
 def credentials_from_env(environ: dict[str, str] | None = None) -> AiToEarnCredentials:
     """The credentials the environment gives; the key is read through `dg.EnvVar`, never copied."""
     env = os.environ if environ is None else environ
-    settings: dict[str, object] = {"sandbox": env.get(SANDBOX_VARIABLE, "").strip().lower() in ("1", "true", "yes")}
+    settings: dict[str, object] = {"sandbox": sandbox_requested(env)}
     if env.get(KEY_VARIABLE):
         settings["api_key"] = dg.EnvVar(KEY_VARIABLE)
     if env.get("AITOEARN_BASE_URL"):

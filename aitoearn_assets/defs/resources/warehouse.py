@@ -13,6 +13,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
+from aitoearn_assets.defs.resources.aitoearn import KEY_VARIABLE, sandbox_requested
 from aitoearn_assets.warehouse.publish import publish_copy
 
 DEFAULT_MEMORY_LIMIT = "512MB"
@@ -58,11 +59,7 @@ class WarehouseResource(DuckDBResource):
 def duckdb_path_from_env(environ: dict[str, str] | None = None) -> str:
     """AITOEARN_DUCKDB_PATH, else the default file of the mode (live and sandbox never share one)."""
     env = os.environ if environ is None else environ
-    sandbox = not env.get("AITOEARN_API_KEY") and env.get("AITOEARN_SANDBOX", "").strip().lower() in (
-        "1",
-        "true",
-        "yes",
-    )
+    sandbox = not env.get(KEY_VARIABLE) and sandbox_requested(env)
     path = env.get("AITOEARN_DUCKDB_PATH") or (SANDBOX_DUCKDB_PATH if sandbox else LIVE_DUCKDB_PATH)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return path
