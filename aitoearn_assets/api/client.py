@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import random
 import threading
@@ -16,9 +15,9 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import orjson
 
 from aitoearn_assets.api.base_url import normalize_base_url
+from aitoearn_assets.api.decoding import TypedPage, TypedPageDecoder, decode_json
 from aitoearn_assets.api.errors import (
     UNAUTHORIZED,
     AiToEarnError,
@@ -213,22 +212,33 @@ class AiToEarnClient:
         return [Account.from_api(item) for item in data["list"] if isinstance(item, dict) and "id" in item]
 
     def iter_works_pages(
-        self, platform: str, account_id: str, paging: WorksPaging
+        self, platform: str, account_id: str, paging: WorksPaging, decoder: TypedPageDecoder | None = None
     ) -> Iterator[tuple[WorksPage, WorksPaginator]]:
-        """Yield every page of an account's works, asking for the platform's largest page."""
+        """Yield every page of an account's works, asking for the platform's largest page.
+
+        With `decoder`, a page whose items all fit its record type comes decoded into `page.records`.
+        """
         paginator = WorksPaginator(limit=paging.max_limit, page=1 if paging.mode == "page" else None)
         path = f"/works/{check_platform(platform)}"
         while not paginator.done:
-            page = self.get(path, {"accountId": account_id, **paginator.params()}, parse=_parse_works_page)
+            params = {"accountId": account_id, **paginator.params()}
+            page = self.get(path, params, parse=_parse_works_page, decoder=decoder)
             self.stats.add(pages=1)
             paginator.advance(page)
             yield page, paginator
 
     # -- transport -------------------------------------------------------------------------
 
-    def get(self, path: str, params: dict[str, str] | None = None, parse: Callable[..., Any] | None = None) -> Any:
+    def get(
+        self,
+        path: str,
+        params: dict[str, str] | None = None,
+        parse: Callable[..., Any] | None = None,
+        decoder: TypedPageDecoder | None = None,
+    ) -> Any:
         """GET `path` (below /api/v2/channels); return (`data`, requestId) of the envelope, or
         `parse(path, data, request_id)` when given (an unreadable answer is retried like a fault).
+        With `decoder`, a success page it can decode comes as a `TypedPage` instead of `data`.
 
         Retries what the policy allows; raises AuthError, ApiError or RetriesExhaustedError.
         """
@@ -237,7 +247,7 @@ class AiToEarnClient:
         while True:
             attempt += 1
             try:
-                data, request_id = self._get_once(endpoint, path, params)
+                data, request_id = self._get_once(endpoint, path, params, decoder)
                 return parse(path, data, request_id) if parse else (data, request_id)
             except AiToEarnError as err:
                 if not getattr(err, "retryable", False):
@@ -260,7 +270,9 @@ class AiToEarnClient:
     def _not_sent(self, endpoint: str) -> AiToEarnError:
         return self.refusal or FetchCancelled(f"GET {endpoint} not sent: the fetch was cancelled")
 
-    def _get_once(self, endpoint: str, path: str, params: dict[str, str] | None) -> tuple[Any, str | None]:
+    def _get_once(
+        self, endpoint: str, path: str, params: dict[str, str] | None, decoder: TypedPageDecoder | None = None
+    ) -> tuple[Any, str | None]:
         if self.cancelled.is_set():
             raise self._not_sent(endpoint)
         self.stats.add(wait_seconds=self._limiter.acquire())
@@ -270,6 +282,10 @@ class AiToEarnClient:
                 raise self._not_sent(endpoint)
             self.stats.add(requests=1)
             response = self._http.get(path, params=params, headers={"X-Request-Id": sent_id})
+            if decoder is not None and response.status_code == 200:
+                page = decoder.decode(response.content)
+                if page is not None:
+                    return page, page.request_id or response.headers.get("x-request-id", sent_id)
             return self._read_envelope(endpoint, response, sent_id)
 
     def _read_envelope(self, endpoint: str, response: httpx.Response, sent_id: str) -> tuple[Any, str | None]:
@@ -289,7 +305,7 @@ class AiToEarnClient:
                 http_status=response.status_code,
             )
         try:
-            body = _decode_json(response.content)
+            body = decode_json(response.content)
         except ValueError:
             raise ResponseFormatError(endpoint, "the body is not JSON", request_id, 200) from None
         if not isinstance(body, dict) or "code" not in body:
@@ -310,14 +326,6 @@ class AiToEarnClient:
         raise error
 
 
-def _decode_json(content: bytes) -> Any:
-    """orjson (fast); the standard decoder for what orjson refuses but JSON allows (integers past 64 bits)."""
-    try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return json.loads(content)
-
-
 def _reset_hint(response: httpx.Response) -> float | None:
     """Seconds until `X-RateLimit-Reset` (Unix milliseconds), if the server sent it."""
     raw = response.headers.get("x-ratelimit-reset")
@@ -336,6 +344,8 @@ def _describe_transport(err: BaseException) -> BaseException:
 
 
 def _parse_works_page(path: str, data: Any, request_id: str | None) -> WorksPage:
+    if isinstance(data, TypedPage):
+        return WorksPage(Pagination.from_api(data.pagination), request_id, records=data.items, body=data.body)
     endpoint = API_PREFIX + path
     if not isinstance(data, dict):
         raise ResponseFormatError(endpoint, "`data` is not an object", request_id, 200)
@@ -344,7 +354,7 @@ def _parse_works_page(path: str, data: Any, request_id: str | None) -> WorksPage
         raise ResponseFormatError(endpoint, "`data.items` is missing or not a list", request_id, 200)
     if not isinstance(pagination, dict):
         raise ResponseFormatError(endpoint, "`data.pagination` is missing or not an object", request_id, 200)
-    return WorksPage(items=items, pagination=Pagination.from_api(pagination), request_id=request_id)
+    return WorksPage(Pagination.from_api(pagination), request_id, served_items=items)
 
 
 def _iso(moment: datetime) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+from aitoearn_assets.api.decoding import decode_json
 
 ACCOUNT_STATUS_NORMAL = 1
 
@@ -69,8 +72,27 @@ class Pagination:
 
 @dataclass(frozen=True)
 class WorksPage:
-    """One page of `GET /works/{platform}`: raw items (validated later, item by item) and paging."""
+    """One page of `GET /works/{platform}`: its items, as served (validated later), and paging.
 
-    items: list[Any]
+    When the page was decoded straight into typed records (see decoding.py), `records` holds the
+    items and `items` decodes them as plain values from `body` only if asked for.
+    """
+
     pagination: Pagination
     request_id: str | None
+    served_items: list[Any] | None = field(default=None, repr=False)
+    records: list[Any] | None = field(default=None, repr=False)
+    body: bytes | None = field(default=None, repr=False)
+
+    @property
+    def size(self) -> int:
+        """How many items the page holds."""
+        return len(self.records) if self.records is not None else len(self.items)
+
+    @cached_property
+    def items(self) -> list[Any]:
+        """The items as Python values."""
+        if self.served_items is not None:
+            return self.served_items
+        assert self.body is not None
+        return decode_json(self.body)["data"]["items"]

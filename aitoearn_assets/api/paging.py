@@ -48,7 +48,7 @@ class WorksPaginator:
         p = page.pagination
         if not p.has_next:
             self.done = True
-        elif not page.items:
+        elif not page.size:
             self.done = True
             self.stop_warning = f"page {self.pages} was empty but claimed more (hasNext true); stopped listing"
         elif p.mode == "page":

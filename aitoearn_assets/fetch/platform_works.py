@@ -23,11 +23,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from aitoearn_assets.api.client import AiToEarnClient, RequestStats
+from aitoearn_assets.api.decoding import TypedPageDecoder
 from aitoearn_assets.api.errors import (
     ACCOUNT_SKIP_CODES,
     CANNOT_LIST_CODES,
@@ -37,14 +37,17 @@ from aitoearn_assets.api.errors import (
     FetchCancelled,
     RetriesExhaustedError,
 )
-from aitoearn_assets.api.models import Account
+from aitoearn_assets.api.models import Account, WorksPage
 from aitoearn_assets.api.platforms import WorksPaging
 from aitoearn_assets.clock import utc_now
 from aitoearn_assets.fetch.publish_records import records_to_frame
-from aitoearn_assets.fetch.staging import WorksStage
-from aitoearn_assets.fetch.work_rows import RejectedWork, items_to_frame
+from aitoearn_assets.fetch.staging import StageMemory, WorksStage
+from aitoearn_assets.fetch.work_rows import RejectedWork, ServedWork, pages_to_frame
 
 logger = logging.getLogger(__name__)
+
+#: Works pages are decoded straight into typed records when their items fit (see api/decoding.py).
+WORKS_DECODER = TypedPageDecoder(ServedWork)
 
 #: Rows gathered before they become a columnar frame and go to the stage: large enough that
 #: building frames costs little per row, small enough that memory stays flat.
@@ -61,7 +64,7 @@ class AccountIssue:
 
 @dataclass
 class AccountWorks:
-    """One account's works, complete (every page or every record was read), staged on disk."""
+    """One account's works, complete (every page or every record was read), staged."""
 
     account_id: str
     rejected: list[RejectedWork]
@@ -89,10 +92,6 @@ class PlatformWorks:
     records_not_works: Counter[str] = field(default_factory=Counter)
     stats: RequestStats = field(default_factory=RequestStats)
     seconds: float = 0.0
-
-    @property
-    def staged_files(self) -> list[str]:
-        return self.stage.files(self.fetched_account_ids)
 
     @property
     def staged_rows(self) -> int:
@@ -146,24 +145,28 @@ def fetch_account_works(
     stage: WorksStage,
     cancel: threading.Event | None = None,
 ) -> AccountWorks:
-    """All pages of one account, spilled to `stage` in served order."""
+    """All pages of one account, staged in served order."""
     rejected: list[RejectedWork] = []
-    pending: list[Any] = []
+    pending: list[WorksPage] = []
+    pending_items = 0
     paginator = None
 
     def spill() -> None:
-        frame, bad = items_to_frame(platform, account_id, pending, fetched_at)
+        frame, bad = pages_to_frame(platform, account_id, pending, fetched_at)
         rejected.extend(bad)
         if frame.height:
             stage.add(account_id, frame)
         pending.clear()
 
-    for page, paginator in client.iter_works_pages(platform, account_id, paging):  # noqa: B007 - read after the loop
+    pages = client.iter_works_pages(platform, account_id, paging, decoder=WORKS_DECODER)
+    for page, paginator in pages:  # noqa: B007 - read after the loop
         if cancel is not None and cancel.is_set():
             raise _Cancelled
-        pending += page.items
-        if len(pending) >= CHUNK_ROWS:
+        pending.append(page)
+        pending_items += page.size
+        if pending_items >= CHUNK_ROWS:
             spill()
+            pending_items = 0
     if pending:
         spill()
     return AccountWorks(
@@ -212,15 +215,19 @@ def fetch_platforms(
     paging: dict[str, WorksPaging] | None = None,
     log: logging.Logger | None = None,
     on_progress: Callable[[FetchProgress], None] | None = None,
+    stage_memory: StageMemory | None = None,
 ) -> Iterator[PlatformWorks | PlatformFailure]:
     """Fetch `platforms` concurrently; yield each platform's outcome as soon as it is complete.
 
-    The caller may write a yielded platform while the others are still being fetched. Raises
-    `AuthError` (after cancelling everything queued) when the key is refused.
+    The caller may write a yielded platform while the others are still being fetched, and should
+    `close()` its stage once written (its rows stay in memory up to `stage_memory`'s budget, shared
+    by every platform of the fetch; past it they are spilled under `stage_dir`). Raises `AuthError`
+    (after cancelling everything queued) when the key is refused.
     """
     log = log or logger
     paging = paging or client.works_paging()
     stage_root = Path(stage_dir)
+    stage_memory = stage_memory or StageMemory()
     states: dict[str, _PlatformState] = {}
     futures: dict[Future, tuple[str, Account | None]] = {}
     accounts_total = accounts_done = platforms_done = 0
@@ -242,7 +249,7 @@ def fetch_platforms(
                     platform, account = futures.pop(future)
                     state = states[platform]
                     if account is None:
-                        outcome = _accounts_listed(state, future, stage_root, log)
+                        outcome = _accounts_listed(state, future, WorksStage(stage_root / platform, stage_memory), log)
                         if isinstance(outcome, list):
                             for active in outcome:
                                 futures[_submit(pool, state, active, client)] = (platform, active)
@@ -291,7 +298,7 @@ def _submit(pool: ThreadPoolExecutor, state: _PlatformState, account: Account, c
 
 
 def _accounts_listed(
-    state: _PlatformState, future: Future, stage_root: Path, log: logging.Logger
+    state: _PlatformState, future: Future, stage: WorksStage, log: logging.Logger
 ) -> list[Account] | PlatformWorks | PlatformFailure:
     """Accounts to fetch, or the platform's final outcome when there is nothing to fetch."""
     try:
@@ -302,7 +309,7 @@ def _accounts_listed(
         transient = isinstance(err, RetriesExhaustedError) or getattr(err, "retryable", False)
         return PlatformFailure(state.platform, f"listing its accounts failed: {describe_error(err)}", transient)
     fetched_at = utc_now()
-    result = PlatformWorks(state.platform, fetched_at, accounts, WorksStage(stage_root / state.platform))
+    result = PlatformWorks(state.platform, fetched_at, accounts, stage)
     state.result = result
     if not state.paging.can_list:
         result.cannot_list_reason = (

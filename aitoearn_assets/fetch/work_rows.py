@@ -12,9 +12,13 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Annotated, Any
 
+import msgspec
 import polars as pl
+
+from aitoearn_assets.api.models import WorksPage
 
 #: API metric key -> raw_works column, in table order.
 METRICS: dict[str, str] = {
@@ -64,6 +68,26 @@ _ITEM_COLUMNS = [c for c in RAW_WORKS_SCHEMA if c not in _ROW_CONSTANTS]
 _ITEM_SCHEMA = {c: RAW_WORKS_SCHEMA[c] for c in _ITEM_COLUMNS}
 _DIGITS = re.compile(r"\d{1,18}")
 MAX_COUNT = 2**63 - 1  # BIGINT
+
+_Text = str | None
+_Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)] | None
+#: The record a served item must fit to be read without a dict per item, straight from the answer's
+#: bytes (see api/decoding.py): text is a string or null, a count an int in BIGINT's range or null.
+#: A page with any item that does not fit goes item by item through `read_item`.
+ServedMetrics = msgspec.defstruct("ServedMetrics", [(key, _Count, None) for key in METRICS], gc=False)
+ServedWork = msgspec.defstruct(
+    "ServedWork",
+    [
+        ("platformWorkId", str),
+        *[(key, _Text, None) for key in TEXT_FIELDS],
+        ("publishedAt", _Text, None),
+        *[(key, _Text, None) for key in AUTHOR_FIELDS],
+        ("metrics", ServedMetrics | None, None),
+    ],
+    gc=False,
+)
+_NO_METRICS = ServedMetrics()
+_SERVED_TEXT = {"platformWorkId": "platform_work_id", **TEXT_FIELDS, "publishedAt": "published_at", **AUTHOR_FIELDS}
 MAX_REJECTED_JSON_CHARS = 20_000
 
 
@@ -186,7 +210,25 @@ _EMPTY: dict[str, Any] = {}
 
 
 class _NotClean(Exception):
-    """The batch has a value the columnar path does not take as is; read it item by item."""
+    """The batch has a value the column-wise path does not take as is; read it item by item."""
+
+
+def pages_to_frame(
+    platform: str, account_id: str, pages: list[WorksPage], fetched_at: datetime
+) -> tuple[pl.DataFrame, list[RejectedWork]]:
+    """The items of some pages (of one account, in served order) as `raw_works` rows, plus those set aside.
+
+    Pages that came decoded into `ServedWork` records become rows column-wise; if any did not, or a
+    value breaks a rule that the record type does not state (an empty id, a time that is not
+    ISO-8601), the items go through `items_to_frame`, which reads or explains each one.
+    """
+    if all(page.records is not None for page in pages):
+        try:
+            records = [record for page in pages for record in page.records]  # type: ignore[union-attr]
+            return _records_frame(platform, account_id, records, fetched_at), []
+        except _NotClean:
+            pass
+    return items_to_frame(platform, account_id, [item for page in pages for item in page.items], fetched_at)
 
 
 def items_to_frame(
@@ -205,6 +247,17 @@ def items_to_frame(
         return rows_to_frame(platform, account_id, rows, fetched_at), rejected
 
 
+def _records_frame(platform: str, account_id: str, records: list[Any], fetched_at: datetime) -> pl.DataFrame:
+    columns = {
+        column: pl.Series(values=list(map(attrgetter(key), records)), dtype=pl.String())
+        for key, column in _SERVED_TEXT.items()
+    }
+    metrics = [record.metrics or _NO_METRICS for record in records]
+    for key, column in METRICS.items():
+        columns[column] = pl.Series(values=list(map(attrgetter(key), metrics)), dtype=pl.Int64())
+    return _checked_frame(platform, account_id, pl.DataFrame(columns), fetched_at)
+
+
 def _column(values: list[Any], allowed: frozenset[type], dtype: pl.DataType) -> pl.Series:
     if not set(map(type, values)) <= allowed:
         raise _NotClean
@@ -218,13 +271,30 @@ def _clean_items_frame(platform: str, account_id: str, items: list[Any], fetched
     if not set(map(type, items)) <= {dict}:
         raise _NotClean
     columns: dict[str, pl.Series] = {}
-    ids = _column([it.get("platformWorkId") for it in items], _TEXT_TYPES, pl.String())
-    if ids.null_count() or (ids.str.len_bytes() == 0).any():
-        raise _NotClean
-    columns["platform_work_id"] = ids
+    columns["platform_work_id"] = _column([it.get("platformWorkId") for it in items], _TEXT_TYPES, pl.String())
     for key, column in TEXT_FIELDS.items():
         columns[column] = _column([it.get(key) for it in items], _TEXT_TYPES, pl.String())
-    published = _column([it.get("publishedAt") for it in items], _TEXT_TYPES, pl.String())
+    columns["published_at"] = _column([it.get("publishedAt") for it in items], _TEXT_TYPES, pl.String())
+    for key, column in AUTHOR_FIELDS.items():
+        columns[column] = _column([it.get(key) for it in items], _TEXT_TYPES, pl.String())
+    metrics = [it.get("metrics") for it in items]
+    if not set(map(type, metrics)) <= {dict, _NONE}:
+        raise _NotClean
+    metrics = [m or _EMPTY for m in metrics]
+    for key, column in METRICS.items():
+        columns[column] = _column([m.get(key) for m in metrics], _COUNT_TYPES, pl.Int64())
+    return _checked_frame(platform, account_id, pl.DataFrame(columns), fetched_at)
+
+
+def _checked_frame(platform: str, account_id: str, frame: pl.DataFrame, fetched_at: datetime) -> pl.DataFrame:
+    """Served values (text, counts, the time as text) as `raw_works` rows; _NotClean for any value
+    that `read_item` would not take as it is."""
+    ids = frame.get_column("platform_work_id")
+    if ids.null_count() or (ids.str.len_bytes() == 0).any():
+        raise _NotClean
+    if frame.height and (frame.select(pl.min_horizontal(METRIC_COLUMNS).min()).item() or 0) < 0:
+        raise _NotClean
+    published = frame.get_column("published_at")
     try:
         parsed = published.str.to_datetime(time_unit="us", strict=True)
     except pl.exceptions.PolarsError:
@@ -233,19 +303,7 @@ def _clean_items_frame(platform: str, account_id: str, items: list[Any], fetched
         raise _NotClean
     if getattr(parsed.dtype, "time_zone", None):
         parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    columns["published_at"] = parsed
-    for key, column in AUTHOR_FIELDS.items():
-        columns[column] = _column([it.get(key) for it in items], _TEXT_TYPES, pl.String())
-    metrics = [it.get("metrics") for it in items]
-    if not set(map(type, metrics)) <= {dict, _NONE}:
-        raise _NotClean
-    metrics = [m or _EMPTY for m in metrics]
-    for key, column in METRICS.items():
-        counts = _column([m.get(key) for m in metrics], _COUNT_TYPES, pl.Int64())
-        if (counts < 0).any():
-            raise _NotClean
-        columns[column] = counts
-    frame = pl.DataFrame(columns).with_columns(*_constant_columns(platform, account_id, fetched_at))
+    frame = frame.with_columns(parsed.alias("published_at"), *_constant_columns(platform, account_id, fetched_at))
     return frame.select(list(RAW_WORKS_SCHEMA)).cast(RAW_WORKS_SCHEMA)  # type: ignore[arg-type]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import duckdb
@@ -84,37 +84,46 @@ def record_ingest_run(con: duckdb.DuckDBPyConnection, record: Mapping[str, objec
     con.execute(f"INSERT INTO ingest_runs BY NAME SELECT {select}", [values[name] for name in INGEST_RUN_FIELDS])
 
 
+@dataclass(frozen=True)
+class IncomingWorks:
+    """The works of completely fetched accounts, ready to replace theirs.
+
+    `in_memory` holds one row per work with the `raw_works` columns; `spilled` maps other accounts
+    to Parquet chunk files whose `_seq` column numbers their rows in served order (a work served
+    twice keeps its last-served copy). An account in neither came back with no works.
+    """
+
+    account_ids: list[str]
+    in_memory: pl.DataFrame | None = None
+    spilled: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
 def replace_account_works(
     con: duckdb.DuckDBPyConnection,
     platform: str,
-    staged: Mapping[str, Sequence[str]],
+    incoming: IncomingWorks,
     rejected: pl.DataFrame,
     run_record: Mapping[str, object],
     *,
     allow_shrink: bool = False,
 ) -> WorksWrite:
-    """Replace the works (and set-aside items) of the accounts in `staged` on `platform`; keep every other row.
+    """Replace the works (and set-aside items) of the accounts in `incoming` on `platform`; keep every other row.
 
-    `staged` maps each completely fetched account to its staged Parquet files (see fetch/staging.py);
-    a work staged twice keeps its last-served copy. An account whose complete listing came back empty,
-    or with fewer than half the works stored for it, is *held*: its stored rows stay and it is named in
-    `accounts_held`, unless `allow_shrink`. Appends `run_record` to `ingest_runs`. All in one transaction.
+    An account whose complete listing came back empty, or with fewer than half the works stored for
+    it, is *held*: its stored rows stay and it is named in `accounts_held`, unless `allow_shrink`.
+    Appends `run_record` to `ingest_runs`. All in one transaction.
     """
     with transaction(con):
-        held = [] if allow_shrink else shrinking_accounts(con, platform, staged)
+        held = [] if allow_shrink else shrinking_accounts(con, platform, incoming)
         held_ids = {h["account_id"] for h in held}
-        ids = [a for a in staged if a not in held_ids]
-        files = [f for a in ids for f in staged[a]]
+        ids = [a for a in incoming.account_ids if a not in held_ids]
         for table in ("raw_works", "rejected_works"):
             con.execute(f"DELETE FROM {table} WHERE platform = ? AND list_contains(?, account_id)", [platform, ids])
-        written = 0
-        if files:
-            (written,) = con.execute(read_sql("insert_staged_works"), [files]).fetchone()  # type: ignore[misc]
+        written = _insert_works(con, incoming, ids)
         rejected = rejected.filter(pl.col("account_id").is_in(ids))
         if rejected.height:
-            con.register("incoming_rejected", rejected)
-            con.execute("INSERT INTO rejected_works BY NAME SELECT * FROM incoming_rejected")
-            con.unregister("incoming_rejected")
+            with registered(con, "incoming_rejected", rejected):
+                con.execute("INSERT INTO rejected_works BY NAME SELECT * FROM incoming_rejected")
         metrics = _reported_metrics(con, platform, ids)
         fetched_at = run_record["fetched_at"]
         snapshot_accounts(con, platform, ids, fetched_at.date(), fetched_at)  # type: ignore[union-attr]
@@ -129,32 +138,48 @@ def replace_account_works(
                 "metrics_reported": metrics,
             },
         )
-    return WorksWrite(int(written), metrics, ids, held)
+    return WorksWrite(written, metrics, ids, held)
 
 
-def shrinking_accounts(
-    con: duckdb.DuckDBPyConnection, platform: str, staged: Mapping[str, Sequence[str]]
-) -> list[dict[str, str]]:
+def _insert_works(con: duckdb.DuckDBPyConnection, incoming: IncomingWorks, account_ids: list[str]) -> int:
+    written = 0
+    frame = incoming.in_memory
+    if frame is not None and frame.height:
+        if set(account_ids) != set(incoming.account_ids):
+            frame = frame.filter(pl.col("account_id").is_in(account_ids))
+        with registered(con, "incoming_works", frame):
+            (written,) = con.execute("INSERT INTO raw_works BY NAME SELECT * FROM incoming_works").fetchone()  # type: ignore[misc]
+    files = [f for a in account_ids for f in incoming.spilled.get(a, ())]
+    if files:
+        (from_files,) = con.execute(read_sql("insert_staged_works"), [files]).fetchone()  # type: ignore[misc]
+        written += from_files
+    return int(written)
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """`frame` readable as the view `name` for the duration (handed over through Arrow, no copy of strings)."""
+    con.register(name, frame.to_arrow(compat_level=pl.CompatLevel.newest()))
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def shrinking_accounts(con: duckdb.DuckDBPyConnection, platform: str, incoming: IncomingWorks) -> list[dict[str, str]]:
     """Accounts whose incoming works are none, or fewer than half of those stored (with the reason)."""
     stored = dict(
         con.execute(
             "SELECT account_id, count(*) FROM raw_works WHERE platform = ? AND list_contains(?, account_id) GROUP BY 1",
-            [platform, list(staged)],
+            [platform, incoming.account_ids],
         ).fetchall()
     )
     if not stored:
         return []
-    files = [f for a in stored for f in staged[a]]
-    incoming: dict[str, int] = {}
-    if files:
-        incoming = dict(
-            con.execute(
-                "SELECT account_id, count(DISTINCT platform_work_id) FROM read_parquet(?) GROUP BY 1", [files]
-            ).fetchall()
-        )
+    counts = _incoming_counts(con, incoming)
     held = []
     for account_id, before in sorted(stored.items()):
-        now = incoming.get(account_id, 0)
+        now = counts.get(account_id, 0)
         if now == 0 or 2 * now < before:
             held.append(
                 {
@@ -164,6 +189,18 @@ def shrinking_accounts(
                 }
             )
     return held
+
+
+def _incoming_counts(con: duckdb.DuckDBPyConnection, incoming: IncomingWorks) -> dict[str, int]:
+    """Distinct incoming works per account (accounts with none are left out)."""
+    counts: dict[str, int] = {}
+    if incoming.in_memory is not None and incoming.in_memory.height:
+        counts.update(incoming.in_memory.group_by("account_id").len().iter_rows())
+    files = [f for paths in incoming.spilled.values() for f in paths]
+    if files:
+        sql = "SELECT account_id, count(DISTINCT platform_work_id) FROM read_parquet(?) GROUP BY 1"
+        counts.update(con.execute(sql, [files]).fetchall())
+    return counts
 
 
 _SNAPSHOT_SELECT = (

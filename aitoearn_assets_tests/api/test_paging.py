@@ -7,7 +7,7 @@ from aitoearn_assets.api.paging import WorksPaginator
 
 
 def page(items: int, **pagination: object) -> WorksPage:
-    return WorksPage(items=[{}] * items, pagination=Pagination.from_api(pagination), request_id=None)
+    return WorksPage(served_items=[{}] * items, pagination=Pagination.from_api(pagination), request_id=None)
 
 
 def test_cursor_mode_sends_only_bracket_parameters():

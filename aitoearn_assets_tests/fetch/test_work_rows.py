@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
 
+from aitoearn_assets.api.decoding import decode_json
+from aitoearn_assets.api.models import Pagination, WorksPage
+from aitoearn_assets.fetch.platform_works import WORKS_DECODER
 from aitoearn_assets.fetch.work_rows import (
     METRIC_COLUMNS,
     UnreadableItem,
     items_to_frame,
+    pages_to_frame,
     read_count,
     read_item,
     read_page,
@@ -73,10 +78,22 @@ def test_a_bad_item_is_set_aside_and_the_rest_kept():
 
 
 def both_paths(items: list) -> tuple:
-    """items_to_frame's result, and the item-by-item reading of the same items."""
+    """items_to_frame's result, and the item-by-item reading of the same items; and checks that the
+    page of these items, as the client decodes it, gives the same rows and reasons as well."""
     fast, fast_rejected = items_to_frame("tiktok", "acc", items, T)
     rows, rejected = read_page("acc", items)
+    from_page, page_rejected = pages_to_frame("tiktok", "acc", [served_page(items)], T)
+    assert from_page.equals(fast) and [r.reason for r in page_rejected] == [r.reason for r in fast_rejected]
     return fast, fast_rejected, rows_to_frame("tiktok", "acc", rows, T), rejected
+
+
+def served_page(items: list) -> WorksPage:
+    """The page as the client makes it from the served bytes: typed records when every item fits."""
+    body = json.dumps({"code": 0, "data": {"items": items, "pagination": {"hasNext": False}}}).encode()
+    typed = WORKS_DECODER.decode(body)
+    if typed is None:
+        return WorksPage(Pagination.from_api({}), None, served_items=decode_json(body)["data"]["items"])
+    return WorksPage(Pagination.from_api({}), None, records=typed.items, body=body)
 
 
 @pytest.mark.parametrize("bad_items", [False, True])
@@ -86,6 +103,19 @@ def test_the_columnar_path_reads_exactly_what_the_item_path_reads(bad_items):
     fast, fast_rejected, slow, rejected = both_paths(items)
     assert fast.equals(slow) and fast.schema == slow.schema
     assert [r.reason for r in fast_rejected] == [r.reason for r in rejected]
+    assert (served_page(items).records is None) == bad_items  # clean pages never build a dict per item
+
+
+@pytest.mark.parametrize("platform", ["youtube", "twitter", "tiktok", "KWAI", "facebook", "instagram", "threads"])
+@pytest.mark.parametrize("profile", ["faithful", "everything"])
+def test_every_listing_platforms_pages_are_read_as_typed_records(platform, profile):
+    ds = SandboxDataset(accounts_per_platform=1, works_per_account=50, metric_profile=profile)
+    items = [ds.work(platform, 0, i) for i in range(50)]
+    page = served_page(items)
+    assert page.records is not None
+    from_records, _ = pages_to_frame(platform, "acc", [page], T)
+    from_items, _ = items_to_frame(platform, "acc", items, T)
+    assert from_records.equals(from_items)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +127,12 @@ def test_the_columnar_path_reads_exactly_what_the_item_path_reads(bad_items):
         {"publishedAt": "2026-11-01T08:00:00+08:00"},  # an offset: stored as UTC
         {"publishedAt": "2026-11-01T00:00:00"},  # no zone
         {"title": 7},
-        {"platformWorkId": ""},
+        {"platformWorkId": ""},  # fits the record type; the empty id is caught after decoding
+        {"platformWorkId": None},
+        {"metrics": {"likeCount": -1}},
+        {"metrics": {"likeCount": "12"}},
+        {"metrics": []},
+        {"publishedAt": "yesterday"},
     ],
 )
 def test_odd_values_give_the_same_rows_either_way(odd):

@@ -13,22 +13,26 @@ import duckdb
 import polars as pl
 import pytest
 
-from aitoearn_assets.fetch.staging import WorksStage
+from aitoearn_assets.fetch.staging import STAGE_MEMORY_BYTES, StageMemory, WorksStage
 from aitoearn_assets.fetch.work_rows import RAW_WORKS_SCHEMA
 from aitoearn_assets.warehouse.schema import WarehouseModeError, ensure_schema
-from aitoearn_assets.warehouse.writes import replace_account_works
+from aitoearn_assets.warehouse.writes import IncomingWorks, replace_account_works
 
 T = datetime(2026, 11, 1)
 HOSTILE = "'); DROP TABLE raw_works;--"
 
 
-def staged(account_ids: list[str], n: int, title: str = "t") -> dict[str, list[str]]:
-    """Stage n works per account (as the fetch does); {account: its chunk files}."""
-    stage = WorksStage(tempfile.mkdtemp())
+def staged(account_ids: list[str], n: int, title: str = "t", *, spill: bool = False) -> IncomingWorks:
+    """Stage n works per account as the fetch does (in memory, or spilled to Parquet); hand them to the writer."""
+    stage = WorksStage(tempfile.mkdtemp(), StageMemory(0 if spill else STAGE_MEMORY_BYTES))
     frame = works(account_ids, n, title)
     for account_id in account_ids:
         stage.add(account_id, frame.filter(pl.col("account_id") == account_id))
-    return {account_id: stage.files([account_id]) for account_id in account_ids}
+    return incoming(stage, account_ids)
+
+
+def incoming(stage: WorksStage, account_ids: list[str]) -> IncomingWorks:
+    return IncomingWorks(account_ids, stage.in_memory(account_ids), stage.spilled(account_ids))
 
 
 def works(account_ids: list[str], n: int, title: str = "t") -> pl.DataFrame:
@@ -89,17 +93,18 @@ def test_a_listing_below_half_is_held_unless_allowed(con):
 
 
 def test_an_empty_listing_is_held(con):
-    written = replace_account_works(con, "tiktok", {"a": []}, no_rejected(), record())
+    written = replace_account_works(con, "tiktok", IncomingWorks(["a"]), no_rejected(), record())
     assert [h["account_id"] for h in written.accounts_held] == ["a"]
     assert con.execute("SELECT count(*) FROM raw_works WHERE account_id = 'a'").fetchone() == (5,)
 
 
-def test_a_failing_write_changes_nothing(con):
+@pytest.mark.parametrize("budget", [STAGE_MEMORY_BYTES, 0], ids=["in_memory", "spilled"])
+def test_a_failing_write_changes_nothing(con, budget):
     before = snapshot(con)
-    stage = WorksStage(tempfile.mkdtemp())
+    stage = WorksStage(tempfile.mkdtemp(), StageMemory(budget))
     stage.add("a", works(["a"], 3).with_columns(pl.lit("not a timestamp").alias("published_at")))
     with pytest.raises(duckdb.Error):
-        replace_account_works(con, "tiktok", {"a": stage.files(["a"])}, no_rejected(), record())
+        replace_account_works(con, "tiktok", incoming(stage, ["a"]), no_rejected(), record())
     assert snapshot(con) == before
     assert con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
 
@@ -129,7 +134,7 @@ CHILD = textwrap.dedent(
     import sys, time, duckdb
     from datetime import datetime
     from aitoearn_assets_tests.warehouse.test_writes import staged, no_rejected, record
-    from aitoearn_assets.warehouse.writes import replace_account_works
+    from aitoearn_assets.warehouse.writes import IncomingWorks, replace_account_works
 
     class PausingConnection:
         # Delegates to DuckDB; stops for good just before COMMIT, with the rows deleted and inserted.
@@ -172,3 +177,26 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
         assert con.execute("SELECT * FROM work_snapshots ORDER BY ALL").fetchall() == snapshots_before
         replace_account_works(con, "tiktok", staged(["a"], 1), no_rejected(), record(), allow_shrink=True)
         assert con.execute("SELECT count(*) FROM raw_works").fetchone() == (6,)
+
+
+@pytest.mark.parametrize("budget", ["all", "first chunk", "none"])
+def test_staged_rows_are_written_alike_from_memory_and_from_files(tmp_path, budget):
+    """The last-served copy of a repeated work wins, whether the account's chunks were in memory or on disk."""
+    first, second = works(["a"], 3, title="first"), works(["a"], 2, title="second")  # w0, w1 served again
+    limits = {"all": STAGE_MEMORY_BYTES, "first chunk": first.estimated_size(), "none": 0}
+    stage = WorksStage(tmp_path / "stage", StageMemory(limits[budget]))
+    stage.add("a", first)
+    stage.add("a", second)
+    stage.add("b", works(["b"], 2))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con, "live")
+    written = replace_account_works(con, "tiktok", incoming(stage, ["a", "b"]), no_rejected(), record())
+    assert written.works_written == 5
+    got = con.execute("SELECT account_id, platform_work_id, title FROM raw_works ORDER BY 1, 2").fetchall()
+    assert got == [
+        ("a", "w0", "second"),
+        ("a", "w1", "second"),
+        ("a", "w2", "first"),
+        ("b", "w0", "t"),
+        ("b", "w1", "t"),
+    ]

@@ -29,7 +29,7 @@ from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.fetch.platform_works import FetchProgress, PlatformFailure, PlatformWorks, fetch_platforms
 from aitoearn_assets.fetch.work_rows import rejected_frame
 from aitoearn_assets.warehouse.columns import RAW_WORKS_COLUMNS
-from aitoearn_assets.warehouse.writes import record_ingest_run, replace_account_works
+from aitoearn_assets.warehouse.writes import IncomingWorks, record_ingest_run, replace_account_works
 
 #: One line per platform as it lands (the refresh command prints these).
 progress_log = logging.getLogger("aitoearn_assets.progress")
@@ -84,6 +84,8 @@ def raw_works(
             on_progress=report.progress,
         ):
             outcomes[fetched.platform] = _write(context, config, aitoearn, writer.connection(), fetched)
+            if isinstance(fetched, PlatformWorks):
+                fetched.stage.close()  # its memory goes back to the platforms still being fetched
             report.platform_done(fetched.platform, outcomes[fetched.platform])
 
     failed = [p for p in platforms if outcomes[p]["status"] == "failed"]
@@ -151,12 +153,13 @@ def _write(
 
     if fetched.cannot_list_reason:
         context.log.info("%s: zero rows, %s", fetched.platform, fetched.cannot_list_reason)
-    staged = {a: fetched.stage.files([a]) for a in fetched.fetched_account_ids}
+    ids = fetched.fetched_account_ids
+    incoming = IncomingWorks(ids, fetched.stage.in_memory(ids), fetched.stage.spilled(ids))
     rejected = rejected_frame(fetched.platform, fetched.rejected, fetched.fetched_at)
     written = replace_account_works(
         con,
         fetched.platform,
-        staged,
+        incoming,
         rejected,
         {
             **run_facts,
@@ -235,6 +238,13 @@ class _LazyWriter:
     def connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
             self._con = self._stack.enter_context(self.warehouse.writer())
+            # A platform is written while the others are still being fetched: on the same cores, one
+            # DuckDB thread does the write for less CPU than several competing with the fetch. And each
+            # platform's commit only appends to the WAL: the data is compressed into the file once, by
+            # the checkpoint when the run publishes the analyst copy (or closes the file), instead of
+            # at every commit that passes DuckDB's default 16 MB threshold.
+            self._con.execute("SET threads = 1")
+            self._con.execute("SET checkpoint_threshold = '1GB'")
         return self._con
 
 
