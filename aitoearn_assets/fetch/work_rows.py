@@ -72,13 +72,14 @@ MAX_COUNT = 2**63 - 1  # BIGINT
 _Text = str | None
 _Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)] | None
 #: The record a served item must fit to be read without a dict per item, straight from the answer's
-#: bytes (see api/decoding.py): text is a string or null, a count an int in BIGINT's range or null.
+#: bytes (see api/decoding.py): the id is a non-empty string, other text a string or null, a count an
+#: int in BIGINT's range or null.
 #: A page with any item that does not fit goes item by item through `read_item`.
 ServedMetrics = msgspec.defstruct("ServedMetrics", [(key, _Count, None) for key in METRICS], gc=False)
 ServedWork = msgspec.defstruct(
     "ServedWork",
     [
-        ("platformWorkId", str),
+        ("platformWorkId", Annotated[str, msgspec.Meta(min_length=1)]),
         *[(key, _Text, None) for key in TEXT_FIELDS],
         ("publishedAt", _Text, None),
         *[(key, _Text, None) for key in AUTHOR_FIELDS],
@@ -248,6 +249,7 @@ def items_to_frame(
 
 
 def _records_frame(platform: str, account_id: str, records: list[Any], fetched_at: datetime) -> pl.DataFrame:
+    # The record type has checked every value: the columns are built as they are.
     columns = {
         column: pl.Series(values=list(map(attrgetter(key), records)), dtype=pl.String())
         for key, column in _SERVED_TEXT.items()
@@ -255,7 +257,7 @@ def _records_frame(platform: str, account_id: str, records: list[Any], fetched_a
     metrics = [record.metrics or _NO_METRICS for record in records]
     for key, column in METRICS.items():
         columns[column] = pl.Series(values=list(map(attrgetter(key), metrics)), dtype=pl.Int64())
-    return _checked_frame(platform, account_id, pl.DataFrame(columns), fetched_at)
+    return _checked_frame(platform, account_id, pl.DataFrame(columns), fetched_at, values_checked=True)
 
 
 def _column(values: list[Any], allowed: frozenset[type], dtype: pl.DataType) -> pl.Series:
@@ -286,25 +288,32 @@ def _clean_items_frame(platform: str, account_id: str, items: list[Any], fetched
     return _checked_frame(platform, account_id, pl.DataFrame(columns), fetched_at)
 
 
-def _checked_frame(platform: str, account_id: str, frame: pl.DataFrame, fetched_at: datetime) -> pl.DataFrame:
+def _checked_frame(
+    platform: str, account_id: str, frame: pl.DataFrame, fetched_at: datetime, *, values_checked: bool = False
+) -> pl.DataFrame:
     """Served values (text, counts, the time as text) as `raw_works` rows; _NotClean for any value
-    that `read_item` would not take as it is."""
-    ids = frame.get_column("platform_work_id")
-    if ids.null_count() or (ids.str.len_bytes() == 0).any():
-        raise _NotClean
-    if frame.height and (frame.select(pl.min_horizontal(METRIC_COLUMNS).min()).item() or 0) < 0:
-        raise _NotClean
-    published = frame.get_column("published_at")
+    that `read_item` would not take as it is (ids and counts are checked already if `values_checked`)."""
+    if not values_checked:
+        ids = frame.get_column("platform_work_id")
+        if ids.null_count() or (ids.str.len_bytes() == 0).any():
+            raise _NotClean
+        if frame.height and (frame.select(pl.min_horizontal(METRIC_COLUMNS).min()).item() or 0) < 0:
+            raise _NotClean
+    # An offset is converted to UTC; a time without one is taken as UTC (stored naive, as UTC).
+    published = pl.col("published_at").str.to_datetime(time_unit="us", time_zone="UTC", strict=True)
     try:
-        parsed = published.str.to_datetime(time_unit="us", strict=True)
-    except pl.exceptions.PolarsError:
+        rows = (
+            frame.lazy()
+            .with_columns(published.dt.replace_time_zone(None), *_constant_columns(platform, account_id, fetched_at))
+            .select(list(RAW_WORKS_SCHEMA))
+            .cast(RAW_WORKS_SCHEMA)  # type: ignore[arg-type]
+            .collect()
+        )
+    except pl.exceptions.PolarsError:  # a time that is not ISO-8601, or times of different shapes
         raise _NotClean from None
-    if parsed.dtype == pl.String() or parsed.null_count() != published.null_count():
+    if rows.get_column("published_at").null_count() != frame.get_column("published_at").null_count():
         raise _NotClean
-    if getattr(parsed.dtype, "time_zone", None):
-        parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    frame = frame.with_columns(parsed.alias("published_at"), *_constant_columns(platform, account_id, fetched_at))
-    return frame.select(list(RAW_WORKS_SCHEMA)).cast(RAW_WORKS_SCHEMA)  # type: ignore[arg-type]
+    return rows
 
 
 def empty_works_frame() -> pl.DataFrame:
