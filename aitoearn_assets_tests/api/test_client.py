@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from aitoearn_assets.api.client import AiToEarnClient
@@ -15,7 +19,8 @@ from aitoearn_assets.api.errors import (
     RetriesExhaustedError,
 )
 from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING
-from aitoearn_assets.sandbox import SandboxApi, SandboxDataset, SandboxTransport
+from aitoearn_assets.sandbox import SANDBOX_API_KEY, SandboxApi, SandboxDataset, SandboxTransport
+from aitoearn_assets_tests.conftest import FAST_RETRY
 
 
 def works_requests(sandbox: SandboxApi) -> list[dict[str, list[str]]]:
@@ -163,3 +168,41 @@ def test_rate_limit_spaces_requests(make_client):
     for _ in range(5):
         client.list_accounts("KWAI")
     assert client.stats.wait_seconds >= 0.15  # 4 gaps of 50 ms, measured by the limiter itself
+
+
+class _ForwardingProxy(BaseHTTPRequestHandler):
+    """An HTTP proxy that forwards every GET to the sandbox server and notes what it forwarded."""
+
+    target = ""
+    forwarded: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)  # a proxy is sent the absolute URL
+        self.forwarded.append(url.path)
+        answer = httpx.get(
+            f"{self.target}{url.path}?{url.query}", headers={"X-Api-Key": self.headers["X-Api-Key"]}, trust_env=False
+        )
+        self.send_response(answer.status_code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_proxy_from_the_environment_carries_the_requests(server, monkeypatch):
+    _ForwardingProxy.target, _ForwardingProxy.forwarded = server.base_url, []
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _ForwardingProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        # nothing listens on port 9 here: only the proxy can answer
+        with AiToEarnClient(SANDBOX_API_KEY, "http://localhost:9", retry=FAST_RETRY, timeout_seconds=2.0) as client:
+            assert len(client.list_accounts("KWAI")) == 2
+        assert _ForwardingProxy.forwarded == ["/api/v2/channels/accounts"]
+    finally:
+        proxy.shutdown()
