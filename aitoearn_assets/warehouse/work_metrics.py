@@ -11,7 +11,7 @@ import polars as pl
 
 from aitoearn_assets.warehouse.columns import METRIC_COLUMNS
 from aitoearn_assets.warehouse.schema import read_sql
-from aitoearn_assets.warehouse.writes import transaction
+from aitoearn_assets.warehouse.writes import registered, snapshot_works, transaction
 
 
 @dataclass(frozen=True)
@@ -50,28 +50,29 @@ def write_work_metrics(
     every other row stays; today's `work_snapshots` of the works that answered follow. One transaction."""
     with transaction(con):
         if rows.height:
-            con.register("incoming_metrics", rows)
-            con.execute(
-                "DELETE FROM work_metrics WHERE platform = ? AND (account_id, platform_work_id) IN "
-                "(SELECT account_id, platform_work_id FROM incoming_metrics)",
-                [platform],
-            )
-            con.execute(
-                "INSERT INTO work_metrics BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_metrics", [platform]
-            )
-            con.unregister("incoming_metrics")
+            with registered(con, "incoming_metrics", rows):
+                con.execute(
+                    "DELETE FROM work_metrics WHERE platform = ? AND (account_id, platform_work_id) IN "
+                    "(SELECT account_id, platform_work_id FROM incoming_metrics)",
+                    [platform],
+                )
+                con.execute(
+                    "INSERT INTO work_metrics BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_metrics",
+                    [platform],
+                )
+                fetched_at = rows.get_column("fetched_at").max()
+                snapshot_works(con, platform, "incoming_metrics", fetched_at.date(), fetched_at)  # type: ignore[union-attr]
         if daily.height:
-            con.register("incoming_daily", daily)
-            con.execute(
-                "DELETE FROM work_metrics_daily WHERE platform = ? AND (account_id, platform_work_id) IN "
-                "(SELECT DISTINCT account_id, platform_work_id FROM incoming_daily)",
-                [platform],
-            )
-            con.execute(
-                "INSERT INTO work_metrics_daily BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_daily",
-                [platform],
-            )
-            con.unregister("incoming_daily")
+            with registered(con, "incoming_daily", daily):
+                con.execute(
+                    "DELETE FROM work_metrics_daily WHERE platform = ? AND (account_id, platform_work_id) IN "
+                    "(SELECT DISTINCT account_id, platform_work_id FROM incoming_daily)",
+                    [platform],
+                )
+                con.execute(
+                    "INSERT INTO work_metrics_daily BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_daily",
+                    [platform],
+                )
 
 
 WORK_METRICS_FRAME_SCHEMA: dict[str, pl.DataType] = {

@@ -252,26 +252,21 @@ def replace_accounts(
     with transaction(con):
         con.execute("DELETE FROM accounts")
         if accounts.height:
-            con.register("incoming_accounts", accounts)
-            con.execute("INSERT INTO accounts BY NAME SELECT * FROM incoming_accounts")
-            con.unregister("incoming_accounts")
+            with registered(con, "incoming_accounts", accounts):
+                con.execute("INSERT INTO accounts BY NAME SELECT * FROM incoming_accounts")
         if snapshots is not None and snapshots.height:
-            con.register("incoming_snapshots", snapshots)
-            con.execute(
-                "DELETE FROM account_snapshots WHERE (platform, account_id, snapshot_date) IN "
-                "(SELECT platform, account_id, snapshot_date FROM incoming_snapshots)"
-            )
-            con.execute("INSERT INTO account_snapshots BY NAME SELECT * FROM incoming_snapshots")
-            con.unregister("incoming_snapshots")
+            with registered(con, "incoming_snapshots", snapshots):
+                con.execute(
+                    "DELETE FROM account_snapshots WHERE (platform, account_id, snapshot_date) IN "
+                    "(SELECT platform, account_id, snapshot_date FROM incoming_snapshots)"
+                )
+                con.execute("INSERT INTO account_snapshots BY NAME SELECT * FROM incoming_snapshots")
 
 
 def replace_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
     """Replace `table` with the rows of `frame` in one transaction; returns its row count."""
-    con.register("incoming_frame", frame)
-    try:
+    with registered(con, "incoming_frame", frame):
         return replace_table_as(con, table, "SELECT * FROM incoming_frame")
-    finally:
-        con.unregister("incoming_frame")
 
 
 def replace_table_as(

@@ -86,6 +86,19 @@ def test_growth_equals_a_hand_computation(history, sandbox):
     assert pinterest_gain == 24  # every pin: the sum of its daily impressions over the last 7 days
 
 
+def test_todays_snapshot_holds_the_analytics_that_work_metrics_just_read(history):
+    """Facebook's impressions come from work analytics: the day's snapshot shows what that day's
+    work_metrics read, not the previous reading that raw_works saw earlier in the run."""
+    ((snapshots, with_impressions, differing),) = table(
+        history,
+        "SELECT count(*), count(s.impression_count), "
+        "count(*) FILTER (WHERE s.impression_count IS DISTINCT FROM m.impression_count) "
+        "FROM work_snapshots AS s JOIN work_metrics AS m USING (platform, account_id, platform_work_id) "
+        "WHERE s.platform = 'facebook' AND s.snapshot_date = DATE '2026-11-18' AND m.status = 'ok'",
+    )
+    assert snapshots > 0 and with_impressions == snapshots and differing == 0
+
+
 def test_rerunning_a_day_changes_no_earlier_date(history, aitoearn, sandbox, monkeypatch):
     earlier = "SELECT * FROM work_snapshots WHERE snapshot_date < DATE '2026-11-18' ORDER BY ALL"
     accounts_earlier = "SELECT * FROM account_snapshots WHERE snapshot_date < DATE '2026-11-18' ORDER BY ALL"
