@@ -64,13 +64,15 @@ class AccountIssue:
 
 @dataclass
 class AccountWorks:
-    """One account's works, complete (every page or every record was read), staged."""
+    """One account's works, complete (every page or every record was read), staged or in `unstaged_pages`."""
 
     account_id: str
     rejected: list[RejectedWork]
     pages: int
     warning: str | None
     records_not_works: Counter[str] = field(default_factory=Counter)
+    #: A small account's pages (fewer than CHUNK_ROWS items), staged with other accounts' (see _Batch).
+    unstaged_pages: list[WorksPage] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -151,8 +153,10 @@ def fetch_account_works(
     pending_items = 0
     paginator = None
 
+    staged_own_chunks = False
+
     def spill() -> None:
-        frame, bad = pages_to_frame(platform, account_id, pending, fetched_at)
+        frame, bad = pages_to_frame(platform, [(account_id, pending)], fetched_at)
         rejected.extend(bad)
         if frame.height:
             stage.add(account_id, frame)
@@ -166,14 +170,15 @@ def fetch_account_works(
         pending_items += page.size
         if pending_items >= CHUNK_ROWS:
             spill()
-            pending_items = 0
-    if pending:
+            pending_items, staged_own_chunks = 0, True
+    if pending and staged_own_chunks:
         spill()
     return AccountWorks(
         account_id=account_id,
         rejected=rejected,
         pages=paginator.pages if paginator else 0,
         warning=paginator.stop_warning if paginator else None,
+        unstaged_pages=list(pending),
     )
 
 
@@ -204,6 +209,28 @@ class _PlatformState:
     pending: int = 0
     done: list[AccountWorks] = field(default_factory=list)
     reading_records: set[str] = field(default_factory=set)  # accounts whose publish records were asked
+    batch: list[tuple[str, list[WorksPage]]] = field(default_factory=list)  # small accounts not yet staged
+    batch_items: int = 0
+
+    def add_to_batch(self, account_works: AccountWorks) -> None:
+        """Hold a small account's pages; stage the held accounts together once they reach CHUNK_ROWS
+        items (rows built in one pass for many accounts cost less than one pass per account)."""
+        if account_works.unstaged_pages:
+            self.batch.append((account_works.account_id, account_works.unstaged_pages))
+            self.batch_items += sum(page.size for page in account_works.unstaged_pages)
+            account_works.unstaged_pages = []
+        if self.batch_items >= CHUNK_ROWS:
+            self.stage_batch()
+
+    def stage_batch(self) -> None:
+        result = self.result
+        assert result is not None
+        if self.batch:
+            frame, rejected = pages_to_frame(self.platform, self.batch, result.fetched_at)
+            result.rejected += rejected
+            if frame.height:
+                result.stage.add_accounts(frame)
+        self.batch, self.batch_items = [], 0
 
 
 def fetch_platforms(
@@ -330,7 +357,9 @@ def _account_finished(state: _PlatformState, account: Account, future: Future, l
     result = state.result
     assert result is not None
     try:
-        state.done.append(future.result())
+        account_works = future.result()
+        state.done.append(account_works)
+        state.add_to_batch(account_works)
     except (AuthError, _Cancelled, FetchCancelled):
         raise
     except ApiError as err:
@@ -359,6 +388,7 @@ def _platform_complete(state: _PlatformState, log: logging.Logger) -> PlatformWo
         return PlatformFailure(
             state.platform, f"every account failed ({reasons})", transient=True, stats=state.client.stats
         )
+    state.stage_batch()
     for account_works in sorted(state.done, key=lambda a: a.account_id):
         result.fetched_account_ids.append(account_works.account_id)
         result.rejected += account_works.rejected
@@ -367,6 +397,7 @@ def _platform_complete(state: _PlatformState, log: logging.Logger) -> PlatformWo
             message = f"account {account_works.account_id}: {account_works.warning}"
             result.warnings.append(message)
             log.warning("%s %s", state.platform, message)
+    result.rejected.sort(key=lambda work: work.account_id)
     result.skipped.sort(key=lambda issue: issue.account_id)
     result.failed.sort(key=lambda issue: issue.account_id)
     return result

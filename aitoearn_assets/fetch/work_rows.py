@@ -194,14 +194,16 @@ def rows_to_frame(platform: str, account_id: str, rows: list[tuple], fetched_at:
     return frame.with_columns(*_constant_columns(platform, account_id, fetched_at)).select(list(RAW_WORKS_SCHEMA))
 
 
-def _constant_columns(platform: str, account_id: str, fetched_at: datetime) -> list[pl.Expr]:
-    return [
+def _constant_columns(platform: str, account_id: str | None, fetched_at: datetime) -> list[pl.Expr]:
+    constants = [
         pl.lit(platform, pl.String()).alias("platform"),
-        pl.lit(account_id, pl.String()).alias("account_id"),
         pl.lit(fetched_at, pl.Datetime("us")).alias("fetched_at"),
         pl.lit("list", pl.String()).alias("source"),
         pl.lit(None, pl.String()).alias("publish_record_id"),
     ]
+    if account_id is not None:
+        constants.append(pl.lit(account_id, pl.String()).alias("account_id"))
+    return constants
 
 
 _NONE = type(None)
@@ -215,21 +217,33 @@ class _NotClean(Exception):
 
 
 def pages_to_frame(
-    platform: str, account_id: str, pages: list[WorksPage], fetched_at: datetime
+    platform: str, accounts: list[tuple[str, list[WorksPage]]], fetched_at: datetime
 ) -> tuple[pl.DataFrame, list[RejectedWork]]:
-    """The items of some pages (of one account, in served order) as `raw_works` rows, plus those set aside.
+    """The items of some accounts' pages (each account's pages in served order) as `raw_works` rows,
+    each account's rows together, plus the items set aside.
 
-    Pages that came decoded into `ServedWork` records become rows column-wise; if any did not, or a
-    value breaks a rule that the record type does not state (an empty id, a time that is not
-    ISO-8601), the items go through `items_to_frame`, which reads or explains each one.
+    When every page came decoded into `ServedWork` records, all the accounts become rows column-wise
+    in one pass. Otherwise, or if a value breaks a rule that the record type does not state (a time
+    that is not ISO-8601), each account's items go through `items_to_frame`, which reads or explains
+    each one.
     """
-    if all(page.records is not None for page in pages):
+    if all(page.records is not None for _, pages in accounts for page in pages):
+        records: list[Any] = []
+        account_ids: list[str] = []
+        for account_id, pages in accounts:
+            served = [record for page in pages for record in page.records]  # type: ignore[union-attr]
+            records += served
+            account_ids += [account_id] * len(served)
         try:
-            records = [record for page in pages for record in page.records]  # type: ignore[union-attr]
-            return _records_frame(platform, account_id, records, fetched_at), []
+            return _records_frame(platform, account_ids, records, fetched_at), []
         except _NotClean:
             pass
-    return items_to_frame(platform, account_id, [item for page in pages for item in page.items], fetched_at)
+    frames, rejected = [], []
+    for account_id, pages in accounts:
+        frame, bad = items_to_frame(platform, account_id, [item for page in pages for item in page.items], fetched_at)
+        frames.append(frame)
+        rejected += bad
+    return (pl.concat(frames) if frames else empty_works_frame()), rejected
 
 
 def items_to_frame(
@@ -248,16 +262,17 @@ def items_to_frame(
         return rows_to_frame(platform, account_id, rows, fetched_at), rejected
 
 
-def _records_frame(platform: str, account_id: str, records: list[Any], fetched_at: datetime) -> pl.DataFrame:
+def _records_frame(platform: str, account_ids: list[str], records: list[Any], fetched_at: datetime) -> pl.DataFrame:
     # The record type has checked every value: the columns are built as they are.
-    columns = {
+    columns = {"account_id": pl.Series(values=account_ids, dtype=pl.String())}
+    columns |= {
         column: pl.Series(values=list(map(attrgetter(key), records)), dtype=pl.String())
         for key, column in _SERVED_TEXT.items()
     }
     metrics = [record.metrics or _NO_METRICS for record in records]
     for key, column in METRICS.items():
         columns[column] = pl.Series(values=list(map(attrgetter(key), metrics)), dtype=pl.Int64())
-    return _checked_frame(platform, account_id, pl.DataFrame(columns), fetched_at, values_checked=True)
+    return _checked_frame(platform, None, pl.DataFrame(columns), fetched_at, values_checked=True)
 
 
 def _column(values: list[Any], allowed: frozenset[type], dtype: pl.DataType) -> pl.Series:
@@ -289,10 +304,11 @@ def _clean_items_frame(platform: str, account_id: str, items: list[Any], fetched
 
 
 def _checked_frame(
-    platform: str, account_id: str, frame: pl.DataFrame, fetched_at: datetime, *, values_checked: bool = False
+    platform: str, account_id: str | None, frame: pl.DataFrame, fetched_at: datetime, *, values_checked: bool = False
 ) -> pl.DataFrame:
     """Served values (text, counts, the time as text) as `raw_works` rows; _NotClean for any value
-    that `read_item` would not take as it is (ids and counts are checked already if `values_checked`)."""
+    that `read_item` would not take as it is (ids and counts are checked already if `values_checked`).
+    `account_id` None: the frame has the column already."""
     if not values_checked:
         ids = frame.get_column("platform_work_id")
         if ids.null_count() or (ids.str.len_bytes() == 0).any():

@@ -90,7 +90,8 @@ class IncomingWorks:
 
     `in_memory` holds one row per work with the `raw_works` columns; `spilled` maps other accounts
     to Parquet chunk files whose `_seq` column numbers their rows in served order (a work served
-    twice keeps its last-served copy). An account in neither came back with no works.
+    twice keeps its last-served copy; a file may hold other accounts' rows too, which are not read).
+    An account in neither came back with no works.
     """
 
     account_ids: list[str]
@@ -149,9 +150,9 @@ def _insert_works(con: duckdb.DuckDBPyConnection, incoming: IncomingWorks, accou
             frame = frame.filter(pl.col("account_id").is_in(account_ids))
         with registered(con, "incoming_works", frame):
             (written,) = con.execute("INSERT INTO raw_works BY NAME SELECT * FROM incoming_works").fetchone()  # type: ignore[misc]
-    files = [f for a in account_ids for f in incoming.spilled.get(a, ())]
+    files = sorted({f for a in account_ids for f in incoming.spilled.get(a, ())})
     if files:
-        (from_files,) = con.execute(read_sql("insert_staged_works"), [files]).fetchone()  # type: ignore[misc]
+        (from_files,) = con.execute(read_sql("insert_staged_works"), [files, account_ids]).fetchone()  # type: ignore[misc]
         written += from_files
     return int(written)
 
@@ -196,10 +197,13 @@ def _incoming_counts(con: duckdb.DuckDBPyConnection, incoming: IncomingWorks) ->
     counts: dict[str, int] = {}
     if incoming.in_memory is not None and incoming.in_memory.height:
         counts.update(incoming.in_memory.group_by("account_id").len().iter_rows())
-    files = [f for paths in incoming.spilled.values() for f in paths]
-    if files:
-        sql = "SELECT account_id, count(DISTINCT platform_work_id) FROM read_parquet(?) GROUP BY 1"
-        counts.update(con.execute(sql, [files]).fetchall())
+    files = sorted({f for paths in incoming.spilled.values() for f in paths})
+    if files:  # a file may hold other accounts' rows too: only those of `spilled` accounts count
+        sql = (
+            "SELECT account_id, count(DISTINCT platform_work_id) FROM read_parquet(?) "
+            "WHERE list_contains(?, account_id) GROUP BY 1"
+        )
+        counts.update(con.execute(sql, [files, list(incoming.spilled)]).fetchall())
     return counts
 
 

@@ -72,3 +72,17 @@ def test_the_budget_is_shared_by_the_stages_of_one_fetch(tmp_path):
     assert one.spilled(["a"]) == {} and len(two.spilled(["a"])["a"]) == 1
     one.close()
     assert memory.used_bytes == 0
+
+
+def test_a_chunk_of_several_accounts_is_read_per_account_in_memory_and_from_disk(tmp_path):
+    both = pl.concat([chunk("c", ["w1", "w1"], "c"), chunk("d", ["w1"], "d")])  # c's w1 served twice
+    for budget in (10**9, 0):
+        stage = WorksStage(tmp_path / str(budget), StageMemory(budget))
+        stage.add_accounts(both)
+        assert stage.rows(["c"]) == 2 and stage.rows(["d"]) == 1
+        assert titles(stage.read(["c"])) == [("c", "w1", "c")]  # d's rows are in the same chunk, not read
+        assert titles(stage.read(["c", "d"])) == [("c", "w1", "c"), ("d", "w1", "d")]
+        spilled = stage.spilled(["c", "d"])
+        assert (spilled == {}) == (budget > 0)
+        if spilled:
+            assert spilled["c"] == spilled["d"]  # one file, shared

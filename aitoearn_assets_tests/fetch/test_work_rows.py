@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import polars as pl
 import pytest
 
 from aitoearn_assets.api.decoding import decode_json
@@ -82,7 +83,7 @@ def both_paths(items: list) -> tuple:
     page of these items, as the client decodes it, gives the same rows and reasons as well."""
     fast, fast_rejected = items_to_frame("tiktok", "acc", items, T)
     rows, rejected = read_page("acc", items)
-    from_page, page_rejected = pages_to_frame("tiktok", "acc", [served_page(items)], T)
+    from_page, page_rejected = pages_to_frame("tiktok", [("acc", [served_page(items)])], T)
     assert from_page.equals(fast) and [r.reason for r in page_rejected] == [r.reason for r in fast_rejected]
     return fast, fast_rejected, rows_to_frame("tiktok", "acc", rows, T), rejected
 
@@ -113,7 +114,7 @@ def test_every_listing_platforms_pages_are_read_as_typed_records(platform, profi
     items = [ds.work(platform, 0, i) for i in range(50)]
     page = served_page(items)
     assert page.records is not None
-    from_records, _ = pages_to_frame(platform, "acc", [page], T)
+    from_records, _ = pages_to_frame(platform, [("acc", [page])], T)
     from_items, _ = items_to_frame(platform, "acc", items, T)
     assert from_records.equals(from_items)
 
@@ -145,3 +146,17 @@ def test_odd_values_give_the_same_rows_either_way(odd):
     items = [{"platformWorkId": "w0", "publishedAt": "2026-10-01T00:00:00.000Z"}, {**base, **odd}]
     fast, fast_rejected, slow, rejected = both_paths(items)
     assert fast.equals(slow) and [r.reason for r in fast_rejected] == [r.reason for r in rejected]
+
+
+def test_several_accounts_become_rows_in_one_pass_and_a_dirty_one_alone():
+    ds = SandboxDataset(accounts_per_platform=3, works_per_account=20)
+    clean = {f"acc{j}": [ds.work("tiktok", j, i) for i in range(20)] for j in range(3)}
+    dirty = {**clean, "acc1": [*clean["acc1"][:19], {**clean["acc1"][19], "metrics": {"likeCount": -1}}]}
+    for served in (clean, dirty):
+        together, rejected = pages_to_frame("tiktok", [(a, [served_page(items)]) for a, items in served.items()], T)
+        alone = [items_to_frame("tiktok", a, items, T) for a, items in served.items()]
+        assert together.equals(pl.concat([frame for frame, _ in alone]))
+        assert [(r.account_id, r.reason) for r in rejected] == [
+            (r.account_id, r.reason) for _, bad in alone for r in bad
+        ]
+    assert [r.platform_work_id for r in rejected] == [clean["acc1"][19]["platformWorkId"]]

@@ -200,3 +200,13 @@ def test_staged_rows_are_written_alike_from_memory_and_from_files(tmp_path, budg
         ("b", "w0", "t"),
         ("b", "w1", "t"),
     ]
+
+
+@pytest.mark.parametrize("budget", [STAGE_MEMORY_BYTES, 0], ids=["in_memory", "spilled"])
+def test_a_held_account_in_a_shared_chunk_keeps_its_rows(con, budget):
+    stage = WorksStage(tempfile.mkdtemp(), StageMemory(budget))
+    stage.add_accounts(pl.concat([works(["a"], 2, title="new"), works(["b"], 5, title="new")]))  # a shrinks: held
+    written = replace_account_works(con, "tiktok", incoming(stage, ["a", "b"]), no_rejected(), record())
+    assert [h["account_id"] for h in written.accounts_held] == ["a"] and written.works_written == 5
+    got = con.execute("SELECT account_id, count(*), min(title) FROM raw_works GROUP BY 1 ORDER BY 1").fetchall()
+    assert got == [("a", 5, "t"), ("b", 5, "new")]
