@@ -6,6 +6,7 @@ folder; a regular install has no pyproject.toml beside the package, so the packa
 the project root there.
 """
 
+import gc
 import warnings
 from pathlib import Path
 
@@ -26,3 +27,8 @@ def load_project_defs() -> dg.Definitions:
 
 
 defs = load_project_defs()
+
+# What is loaded by now (Dagster, the libraries, these definitions) lives as long as the process.
+# Frozen, it is left out of the garbage collector's full passes, which a run otherwise repeats over
+# it many times: a run through `dagster asset materialize` costs about 0.5 s less (benchmarks/run.py).
+gc.freeze()
