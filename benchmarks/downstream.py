@@ -18,7 +18,7 @@ from aitoearn_assets.warehouse.engagement import build_account_engagement, build
 from aitoearn_assets.warehouse.schema import ensure_schema
 
 WORKS_PER_ACCOUNT = 1_000
-REPEAT = 3
+REPEAT = 5
 GENERATE = """
 INSERT INTO raw_works BY NAME
 SELECT CASE (i // $per_account) % 4 WHEN 0 THEN 'tiktok' WHEN 1 THEN 'KWAI' WHEN 2 THEN 'twitter' ELSE 'instagram' END AS platform,

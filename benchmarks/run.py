@@ -76,6 +76,8 @@ def main() -> None:
         "ours": ours["cpu_seconds"] / works * 100_000,
         "marginal": (ours["cpu_seconds"] - zero["cpu_seconds"]) / works * 100_000,
     }
+    rounds = zip(bare_runs, cli_runs, zero_runs, strict=True)
+    per_round = [(c["cpu_seconds"] - z["cpu_seconds"]) / b["cpu_seconds"] for b, c, z in rounds]
     rows += [
         ("ingest, `dagster asset materialize --partition-range douyin...google_business` (one run, start-up included)",
          f"{ours['wall_seconds']:.1f} s, {rate['ours']:,.0f} works/s, {cpu['ours']:.1f} CPU s per 100k works, "
@@ -89,7 +91,8 @@ def main() -> None:
          f"{zero['api_seconds']:.2f} s of API work, {zero['cpu_seconds']:.1f} CPU s)",
          _target(zero["wall_seconds"] - zero["api_seconds"] <= 3, "<= 3 s")),
         ("CPU per 100k works, CLI / bare loop (start-up included)", f"{cpu['ours'] / cpu['bare']:.2f}", ""),
-        ("CPU per 100k works, CLI minus the small partition's run / bare loop", f"{cpu['marginal'] / cpu['bare']:.2f}",
+        ("CPU per 100k works, CLI minus the small partition's run / bare loop (least CPU of each; each round's own)",
+         f"{cpu['marginal'] / cpu['bare']:.2f} ({', '.join(f'{r:.2f}' for r in per_round)})",
          _target(cpu["marginal"] <= 1.5 * cpu["bare"], "<= 1.5")),
     ]  # fmt: skip
     if dlt:
