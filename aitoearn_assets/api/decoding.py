@@ -39,7 +39,6 @@ class TypedPageDecoder:
     """Decodes a success page whose items are all of `item_type` (a `msgspec.Struct` subclass)."""
 
     def __init__(self, item_type: type[msgspec.Struct]) -> None:
-        self.item_type = item_type
         data = msgspec.defstruct("PageData", [("items", list[item_type]), ("pagination", dict[str, Any])], gc=False)
         envelope = msgspec.defstruct("Envelope", [("code", int), ("data", data), ("requestId", str | None, None)])
         self._decoder = msgspec.json.Decoder(envelope)

@@ -71,7 +71,8 @@ class AccountWorks:
     pages: int
     warning: str | None
     records_not_works: Counter[str] = field(default_factory=Counter)
-    #: A small account's pages (fewer than CHUNK_ROWS items), staged with other accounts' (see _Batch).
+    #: A small account's pages (fewer than CHUNK_ROWS items), staged with other accounts'
+    #: (see _PlatformState.add_to_batch).
     unstaged_pages: list[WorksPage] = field(default_factory=list, repr=False)
 
 
@@ -152,7 +153,6 @@ def fetch_account_works(
     pending: list[WorksPage] = []
     pending_items = 0
     paginator = None
-
     staged_own_chunks = False
 
     def spill() -> None:

@@ -57,6 +57,11 @@ class _Chunk:
     held_bytes: int = 0  # of the budget, while in memory
 
 
+def _on_disk(chunks: list[_Chunk]) -> bool:
+    """Whether any of these chunks was spilled to a file."""
+    return any(isinstance(chunk.data, str) for chunk in chunks)
+
+
 class WorksStage:
     """One platform's staged rows; safe to add to from several threads."""
 
@@ -88,7 +93,7 @@ class WorksStage:
         seen: set[int] = set()
         for account_id in account_ids:
             own = self._chunks.get(account_id, [])
-            if any(isinstance(chunk.data, str) for chunk in own):
+            if _on_disk(own):
                 continue
             for chunk in own:
                 if id(chunk) not in seen:
@@ -110,7 +115,7 @@ class WorksStage:
         spilled: dict[str, list[str]] = {}
         for account_id in account_ids:
             own = self._chunks.get(account_id, [])
-            if not any(isinstance(chunk.data, str) for chunk in own):
+            if not _on_disk(own):
                 continue
             for chunk in own:
                 if isinstance(chunk.data, pl.DataFrame):

@@ -49,30 +49,24 @@ def write_work_metrics(
     """Replace the `work_metrics` rows of the works in `rows`, and the daily rows of the works in `daily`;
     every other row stays; today's `work_snapshots` of the works that answered follow. One transaction."""
     with transaction(con):
-        if rows.height:
-            with registered(con, "incoming_metrics", rows):
-                con.execute(
-                    "DELETE FROM work_metrics WHERE platform = ? AND (account_id, platform_work_id) IN "
-                    "(SELECT account_id, platform_work_id FROM incoming_metrics)",
-                    [platform],
-                )
-                con.execute(
-                    "INSERT INTO work_metrics BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_metrics",
-                    [platform],
-                )
-                fetched_at = rows.get_column("fetched_at").max()
-                snapshot_works(con, platform, "incoming_metrics", fetched_at.date(), fetched_at)  # type: ignore[union-attr]
         if daily.height:
             with registered(con, "incoming_daily", daily):
-                con.execute(
-                    "DELETE FROM work_metrics_daily WHERE platform = ? AND (account_id, platform_work_id) IN "
-                    "(SELECT DISTINCT account_id, platform_work_id FROM incoming_daily)",
-                    [platform],
-                )
-                con.execute(
-                    "INSERT INTO work_metrics_daily BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_daily",
-                    [platform],
-                )
+                _replace_rows_of_works(con, "work_metrics_daily", platform, "incoming_daily")
+        if rows.height:
+            with registered(con, "incoming_metrics", rows):
+                _replace_rows_of_works(con, "work_metrics", platform, "incoming_metrics")
+                fetched_at = rows.get_column("fetched_at").max()
+                snapshot_works(con, platform, "incoming_metrics", fetched_at.date(), fetched_at)  # type: ignore[union-attr]
+
+
+def _replace_rows_of_works(con: duckdb.DuckDBPyConnection, table: str, platform: str, incoming: str) -> None:
+    """Replace `table`'s rows of the works in the registered relation `incoming` with its rows."""
+    con.execute(
+        f"DELETE FROM {table} WHERE platform = ? AND (account_id, platform_work_id) IN "
+        f"(SELECT account_id, platform_work_id FROM {incoming})",
+        [platform],
+    )
+    con.execute(f"INSERT INTO {table} BY NAME SELECT ?::VARCHAR AS platform, * FROM {incoming}", [platform])
 
 
 WORK_METRICS_FRAME_SCHEMA: dict[str, pl.DataType] = {

@@ -1,7 +1,6 @@
 """Growth assets: `work_growth` and `account_growth`, computed with polars over the snapshots in DuckDB."""
 
 import dagster as dg
-import polars as pl
 
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.engagement import DAILY_AFTER_INGEST
@@ -82,4 +81,4 @@ def account_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
         frame = compute_account_growth(con, con.sql("SELECT * FROM work_growth").pl())
         rows = replace_table_from_frame(con, "account_growth", frame)
     top = frame.sort("followers_gain_7d", descending=True, nulls_last=True)
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": markdown_preview(top.select(pl.all()))})
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": markdown_preview(top)})
