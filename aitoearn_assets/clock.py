@@ -14,9 +14,14 @@ AS_OF_VARIABLE = "AITOEARN_AS_OF"
 
 def utc_now() -> datetime:
     """Now (or the pinned time), naive UTC."""
+    return pinned_now() or datetime.now(UTC).replace(tzinfo=None)
+
+
+def pinned_now() -> datetime | None:
+    """The pinned time (naive UTC), or None when the clock is not pinned."""
     pinned = os.environ.get(AS_OF_VARIABLE, "").strip()
     if not pinned:
-        return datetime.now(UTC).replace(tzinfo=None)
+        return None
     try:
         moment = datetime.fromisoformat(pinned)
     except ValueError:

@@ -89,7 +89,7 @@ def print_summary(run_ids: list[str], database: str | None = None) -> None:
                 SELECT platform, status, len(accounts_fetched), len(accounts_skipped), len(accounts_failed),
                        works_written, requests, retries, round(seconds, 1)
                 FROM ingest_runs WHERE list_contains(?, run_id)
-                QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC) = 1
+                QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) = 1
                 """,
                 [run_ids],
             ).fetchall()

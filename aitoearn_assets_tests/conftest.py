@@ -13,6 +13,10 @@ for _name in ("AITOEARN_API_KEY", "AITOEARN_BASE_URL", "AITOEARN_DUCKDB_PATH", "
     os.environ.pop(_name, None)
 # Dagster's step retries (transient failures) wait this long; the tests do not wait a minute.
 os.environ["AITOEARN_RETRY_DELAY_SECONDS"] = "0"
+#: The pipeline's clock in the tests: the sandbox's reference moment, so the sandbox serves exactly
+#: `works_per_account` works dated up to it (a test that builds history pins other days itself).
+PINNED_CLOCK = "2026-11-01T00:00:00"
+os.environ["AITOEARN_AS_OF"] = PINNED_CLOCK
 
 from aitoearn_assets.api.client import AiToEarnClient  # noqa: E402 - after the environment is set
 from aitoearn_assets.api.retry import RetryPolicy  # noqa: E402
@@ -74,3 +78,10 @@ def aitoearn(server: SandboxServer) -> AiToEarnResource:
 @pytest.fixture
 def db_path(tmp_path: Path) -> str:
     return str(tmp_path / "warehouse.duckdb")
+
+
+def cli_env(**settings: str) -> dict[str, str]:
+    """The environment of a command a user runs: this one without the project's settings, the clock pinned
+    as in the tests, and `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")}
+    return env | {"AITOEARN_AS_OF": PINNED_CLOCK, "AITOEARN_RETRY_DELAY_SECONDS": "0"} | settings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,8 @@ import duckdb
 from aitoearn_assets.sandbox import SandboxApi, SandboxDataset, serve_in_thread
 from aitoearn_assets.warehouse.publish import analyst_copy_path
 
+from .conftest import cli_env
+
 REPO = Path(__file__).parents[1]
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 SECRET = "sk-TEST-secret-7f3a9c1e5b"
@@ -19,7 +20,7 @@ WRONG_SECRET = "sk-TEST-wrong-d41d8cd98f"
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")} | env
+    full_env = cli_env(**env)
     return subprocess.run(
         [DAGSTER, *args], cwd=REPO, env=full_env, capture_output=True, text=True, timeout=300, check=False
     )
@@ -159,7 +160,7 @@ def test_no_key_and_no_sandbox_flag_loads_but_fails_before_any_request(tmp_path)
 
 
 def refresh_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")} | env
+    full_env = cli_env(**env)
     return subprocess.run(
         [sys.executable, "-m", "aitoearn_assets", "refresh", *args],
         cwd=REPO, env=full_env, capture_output=True, text=True, timeout=300, check=False,

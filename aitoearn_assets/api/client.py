@@ -24,11 +24,12 @@ from aitoearn_assets.api.errors import (
     ApiError,
     AuthError,
     FetchCancelled,
+    IncompleteListingError,
     RedirectRefusedError,
     ResponseFormatError,
     RetriesExhaustedError,
 )
-from aitoearn_assets.api.models import Account, Pagination, WorksPage
+from aitoearn_assets.api.models import Account, AccountListing, Pagination, WorksPage
 from aitoearn_assets.api.paging import WorksPaginator
 from aitoearn_assets.api.platforms import (
     FALLBACK_CAPABILITIES,
@@ -55,17 +56,23 @@ class RequestStats:
     retries: int = 0
     pages: int = 0
     wait_seconds: float = 0.0
+    rate_limited: int = 0  # answers that said "too many requests" (the guard's 429, a platform's rate limit)
     parent: RequestStats | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, *, requests: int = 0, retries: int = 0, pages: int = 0, wait_seconds: float = 0.0) -> None:
+    def add(
+        self, *, requests: int = 0, retries: int = 0, pages: int = 0, wait_seconds: float = 0.0, rate_limited: int = 0
+    ) -> None:
         with self._lock:
             self.requests += requests
             self.retries += retries
             self.pages += pages
             self.wait_seconds += wait_seconds
+            self.rate_limited += rate_limited
         if self.parent is not None:
-            self.parent.add(requests=requests, retries=retries, pages=pages, wait_seconds=wait_seconds)
+            self.parent.add(
+                requests=requests, retries=retries, pages=pages, wait_seconds=wait_seconds, rate_limited=rate_limited
+            )
 
 
 class AiToEarnClient:
@@ -122,6 +129,9 @@ class AiToEarnClient:
 
     def __enter__(self) -> AiToEarnClient:
         return self
+
+    def __repr__(self) -> str:  # the key lives in the request headers only, never in a repr
+        return f"AiToEarnClient(base_url={self.base_url!r})"
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -210,13 +220,20 @@ class AiToEarnClient:
             raise ResponseFormatError(API_PREFIX + path, "`data` is not an object", request_id, 200)
         return data
 
-    def list_accounts(self, platform: str | None = None) -> list[Account]:
-        """Every account of the key, or of one platform (`types[]=<platform>`)."""
-        params = {"types[]": check_platform(platform)} if platform else None
-        data, request_id = self.get("/accounts", params)
+    def list_accounts(self) -> AccountListing:
+        """Every account of the key, in one unfiltered listing.
+
+        A filtered listing (`types[]`, `status`, `groupId`) holds at most 1,000 accounts (reference 2), so
+        none is asked for. Raises `IncompleteListingError` when `total` counts more accounts than listed.
+        """
+        data, request_id = self.get("/accounts")
         if not isinstance(data, dict) or not isinstance(data.get("list"), list):
-            raise ResponseFormatError("/accounts", "`data.list` is missing", request_id, 200)
-        return [Account.from_api(item) for item in data["list"] if isinstance(item, dict) and "id" in item]
+            raise ResponseFormatError(API_PREFIX + "/accounts", "`data.list` is missing", request_id, 200)
+        listed = [Account.from_api(item) for item in data["list"] if isinstance(item, dict) and "id" in item]
+        total = data.get("total") if isinstance(data.get("total"), int) else None
+        if total is not None and total > len(data["list"]):
+            raise IncompleteListingError(API_PREFIX + "/accounts", len(data["list"]), total)
+        return AccountListing(listed, total)
 
     def iter_works_pages(
         self, platform: str, account_id: str, paging: WorksPaging, decoder: TypedPageDecoder | None = None
@@ -257,6 +274,8 @@ class AiToEarnClient:
                 data, request_id = self._get_once(endpoint, path, params, decoder)
                 return parse(path, data, request_id) if parse else (data, request_id)
             except AiToEarnError as err:
+                if isinstance(err, ApiError) and err.is_rate_limit:
+                    self.stats.add(rate_limited=1)
                 if not getattr(err, "retryable", False):
                     raise
                 hint = getattr(err, "reset_hint_seconds", None)

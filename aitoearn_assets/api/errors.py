@@ -26,6 +26,9 @@ ACCOUNT_SKIP_CODES: frozenset[int] = frozenset(
 #: Codes meaning "this platform cannot list works" (unsupported operation, unregistered platform).
 CANNOT_LIST_CODES: frozenset[int] = frozenset({OPERATION_NOT_SUPPORTED, PLATFORM_NOT_SUPPORTED})
 
+#: Categories of a platform error that say "not today" for the whole platform: stop asking it this run.
+PLATFORM_LIMIT_CATEGORIES: frozenset[str] = frozenset({"quota", "rate_limit"})
+
 #: Envelope codes worth retrying even when `data.retryable` is absent.
 RETRYABLE_CODES: frozenset[int] = frozenset({RATE_LIMITED, 500, PLATFORM_RATE_LIMITED, 15094, 19001})
 RETRYABLE_CATEGORIES: frozenset[str] = frozenset({"rate_limit", "platform_unavailable", "timeout", "network"})
@@ -62,6 +65,27 @@ class ApiError(AiToEarnError):
         return f"{where} failed: {status}code {self.code} ({self.message}){rid}"
 
     @property
+    def category(self) -> str | None:
+        """`data.category` of a platform error (auth, permission, rate_limit, quota, ...), if any."""
+        data = self.data if isinstance(self.data, dict) else {}
+        category = data.get("category")
+        return category if isinstance(category, str) else None
+
+    @property
+    def is_rate_limit(self) -> bool:
+        """The API's guard, or the upstream platform, says: too many requests."""
+        return (
+            self.code in (RATE_LIMITED, PLATFORM_RATE_LIMITED)
+            or self.http_status == 429
+            or self.category == "rate_limit"
+        )
+
+    @property
+    def limits_platform(self) -> bool:
+        """A quota or a rate limit: no later request of this run would fare better."""
+        return self.is_rate_limit or self.category in PLATFORM_LIMIT_CATEGORIES
+
+    @property
     def retryable(self) -> bool:
         if self.http_status == 429 or self.http_status >= 500:
             return True
@@ -85,6 +109,20 @@ class AuthError(ApiError):
     @property
     def retryable(self) -> bool:
         return False
+
+
+class IncompleteListingError(AiToEarnError):
+    """The account listing holds fewer accounts than its `total`: some accounts would never be fetched."""
+
+    retryable = False
+
+    def __init__(self, endpoint: str, listed: int, total: int) -> None:
+        self.listed, self.total = listed, total
+        super().__init__(
+            f"GET {endpoint} listed {listed} accounts but counts {total}: the server capped the listing, so "
+            f"{total - listed} account(s) would never be fetched. Nothing was written; report it to AiToEarn "
+            "(the unfiltered listing is meant to hold every account of the key)."
+        )
 
 
 class ResponseFormatError(AiToEarnError):

@@ -49,6 +49,14 @@ class Account:
 
 
 @dataclass(frozen=True)
+class AccountListing:
+    """`GET /accounts`: the accounts listed, and how many the server counts (`total`)."""
+
+    accounts: list[Account]
+    total: int | None
+
+
+@dataclass(frozen=True)
 class Pagination:
     """The `pagination` object of a list answer, whichever of the three shapes was served."""
 

@@ -51,6 +51,10 @@ FALLBACK_WORKS_PAGING: dict[str, WorksPaging] = {p: WorksPaging(p, None) for p i
 }
 
 
+#: Platforms whose work analytics answer one snapshot per day over `since`..`until` (reference 3b, 5).
+DAILY_SERIES_PLATFORMS = frozenset({"pinterest"})
+
+
 def check_platform(platform: str) -> str:
     """Return `platform` if the API knows it, else raise a ValueError listing the exact keys."""
     if platform not in PLATFORMS:

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import re
+
 import dagster as dg
 import polars as pl
 
+from aitoearn_assets.tables import Columns, column_type
+
 PREVIEW_ROWS = 5
 PREVIEW_TEXT_CHARS = 60
+#: Every ASCII punctuation character can be backslash-escaped in Markdown (CommonMark); escaped, text from
+#: the platforms (titles, nicknames, links) cannot become an image, a link, HTML or a table cell break.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` as literal Markdown text, on one line."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", re.sub(r"\s+", " ", text))
 
 
 def markdown_preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
-    """The leading rows as a markdown table, long texts cut short."""
-    head = frame.head(rows).with_columns(
-        pl.col(pl.String).str.slice(0, PREVIEW_TEXT_CHARS).str.replace_all(r"[|\n\r]", " ")
-    )
+    """The leading rows as a markdown table, long texts cut short, every value shown as text."""
+    head = frame.head(rows)
     if not head.height:
         return dg.MetadataValue.md("_no rows_")
-    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * head.width]
+    lines = ["| " + " | ".join(map(escape_markdown, head.columns)) + " |", "|" + "---|" * head.width]
     for row in head.iter_rows():
-        lines.append("| " + " | ".join("" if v is None else str(v) for v in row) + " |")
+        cells = ("" if v is None else escape_markdown(str(v)[:PREVIEW_TEXT_CHARS]) for v in row)
+        lines.append("| " + " | ".join(cells) + " |")
     return dg.MetadataValue.md("\n".join(lines))
 
 
-def table_schema(columns: dict[str, tuple[str, str]]) -> dg.TableSchema:
+def table_schema(columns: Columns) -> dg.TableSchema:
     """A TableSchema from {column: (duckdb type, description)}."""
     return dg.TableSchema(
-        columns=[dg.TableColumn(name, type_, description=doc) for name, (type_, doc) in columns.items()]
+        columns=[dg.TableColumn(name, column_type(type_), description=doc) for name, (type_, doc) in columns.items()]
     )

@@ -1,8 +1,9 @@
 """Each account's live counters from `GET /accounts/{id}/analytics`, for `account_snapshots`.
 
-Only cumulative counters are kept. When the API has none for an account ("Analytics not
-supported" with code 0, 15032, a refusal such as 15078, or a daily series like Instagram's
-insights), the cached counters of `/accounts` stand in, with the reason: never a failure.
+Only cumulative counters are kept, each from one source: the live ones of account analytics, or,
+when the API has none for an account ("Analytics not supported" with code 0, 15032, a refusal such
+as 15078, or a daily series like Instagram's insights), the counters `/accounts` cached, observed
+when AiToEarn last fetched them (`lastStatsTime`), with the reason: never a failure.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from aitoearn_assets.api.client import AiToEarnClient
 from aitoearn_assets.api.errors import AiToEarnError, AuthError, FetchCancelled
 from aitoearn_assets.api.models import Account
 from aitoearn_assets.fetch.platform_works import describe_error
-from aitoearn_assets.fetch.work_rows import UnreadableItem, read_count
+from aitoearn_assets.fetch.work_rows import UnreadableItem, read_count, read_timestamp
 
 #: API counter -> account_snapshots column; only cumulative counters (a per-day series is never mixed in).
 ACCOUNT_SNAPSHOT_COUNTERS: dict[str, str] = {
@@ -44,6 +46,7 @@ class AccountCounters:
     counters: dict[str, int | None]
     source: str  # analytics | accounts
     reason: str | None = None
+    cached_on: date | None = None  # source accounts: the date AiToEarn fetched the cached counters
 
 
 def fetch_account_counters(
@@ -54,33 +57,40 @@ def fetch_account_counters(
     capabilities = client.capabilities()
 
     def one(account: Account) -> AccountCounters:
-        cached = _counters(account.raw)
         if account.platform in capabilities and not capabilities[account.platform].account_analytics:
-            return AccountCounters(account.id, account.platform, cached, "accounts", "account analytics not supported")
+            return cached_counters(account, "account analytics not supported")
         try:
             data = client.account_analytics(account.id)
         except (AuthError, FetchCancelled):
             raise
         except AiToEarnError as err:
             log.info("account %s: cached counters (%s)", account.id, describe_error(err))
-            return AccountCounters(account.id, account.platform, cached, "accounts", describe_error(err))
-        return read_account_analytics(account, data, cached)
+            return cached_counters(account, describe_error(err))
+        return read_account_analytics(account, data)
 
     with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="aitoearn-accounts") as pool:
         return list(pool.map(one, accounts))
 
 
-def read_account_analytics(account: Account, data: dict[str, Any], cached: dict[str, int | None]) -> AccountCounters:
+def cached_counters(account: Account, reason: str) -> AccountCounters:
+    """The counters `/accounts` cached for the account, with when they were fetched."""
+    try:
+        fetched = read_timestamp(account.raw.get("lastStatsTime"), "lastStatsTime")
+    except UnreadableItem:
+        fetched = None
+    cached_on = fetched.date() if fetched else None
+    return AccountCounters(account.id, account.platform, _counters(account.raw), "accounts", reason, cached_on)
+
+
+def read_account_analytics(account: Account, data: dict[str, Any]) -> AccountCounters:
     message = data.get("message")
     metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else None
     daily = isinstance(data.get("extra"), dict) and data["extra"].get("period") == "day"
     if message or not metrics:
-        return AccountCounters(account.id, account.platform, cached, "accounts", str(message or "no data"))
+        return cached_counters(account, str(message or "no data"))
     if daily:  # a per-day series (instagram insights) is not a cumulative counter
-        return AccountCounters(account.id, account.platform, cached, "accounts", "only a daily series (not cumulative)")
-    live = _counters(metrics)  # an unreadable counter is NULL, then the cached one stands in
-    merged = {column: live[column] if live[column] is not None else cached[column] for column in live}
-    return AccountCounters(account.id, account.platform, merged, "analytics")
+        return cached_counters(account, "only a daily series (not cumulative)")
+    return AccountCounters(account.id, account.platform, _counters(metrics), "analytics")
 
 
 def _counters(raw: dict[str, Any]) -> dict[str, int | None]:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 
 from aitoearn_assets.api.models import ACCOUNT_COUNTERS, Account
 from aitoearn_assets.fetch.work_rows import UnreadableItem, read_count, read_text, read_timestamp
+from aitoearn_assets.tables import ACCOUNT_SNAPSHOTS_COLUMNS, ACCOUNTS_COLUMNS, polars_schema
 
-ACCOUNTS_SCHEMA: dict[str, pl.DataType] = {
-    "account_id": pl.String(),
-    "platform": pl.String(),
-    "uid": pl.String(),
-    "account": pl.String(),
-    "nickname": pl.String(),
-    "status": pl.Int32(),
-    **{col: pl.Int64() for col in ACCOUNT_COUNTERS.values()},
-    "last_stats_time": pl.Datetime("us"),
-    "fetched_at": pl.Datetime("us"),
-}
+#: The rows of a listing (`removed_at` is the writer's: it compares the listing with the stored accounts).
+ACCOUNTS_SCHEMA: dict[str, pl.DataType] = polars_schema(
+    {c: v for c, v in ACCOUNTS_COLUMNS.items() if c != "removed_at"}
+)
+ACCOUNT_SNAPSHOTS_SCHEMA: dict[str, pl.DataType] = polars_schema(ACCOUNT_SNAPSHOTS_COLUMNS)
 
 
 def _lenient(reader, value, name):  # noqa: ANN001
@@ -50,21 +45,12 @@ def accounts_frame(accounts: list[Account], fetched_at: datetime) -> pl.DataFram
     return pl.DataFrame(rows, schema=ACCOUNTS_SCHEMA, orient="row")
 
 
-def account_snapshots_frame(counters: list, fetched_at: datetime) -> pl.DataFrame:
-    """Today's `account_snapshots` rows from `fetch_account_counters` (AccountCounters)."""
-    columns = list(counters[0].counters) if counters else []
-    schema = {
-        "platform": pl.String(),
-        "account_id": pl.String(),
-        "snapshot_date": pl.Date(),
-        **{c: pl.Int64() for c in columns},
-        "source": pl.String(),
-        "reason": pl.String(),
-        "fetched_at": pl.Datetime("us"),
-    }
+def account_snapshots_frame(counters: list, run_date: date, fetched_at: datetime) -> pl.DataFrame:
+    """The run's `account_snapshots` rows from `fetch_account_counters` (AccountCounters), dated `run_date`."""
     rows = [
-        {"platform": c.platform, "account_id": c.account_id, "snapshot_date": fetched_at.date(), **c.counters,
-         "source": c.source, "reason": c.reason, "fetched_at": fetched_at}
+        {"platform": c.platform, "account_id": c.account_id, "snapshot_date": run_date, **c.counters,
+         "source": c.source, "reason": c.reason, "fetched_at": fetched_at,
+         "observed_on": run_date if c.source == "analytics" else c.cached_on}
         for c in counters
     ]  # fmt: skip
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema=ACCOUNT_SNAPSHOTS_SCHEMA)

@@ -1,25 +1,29 @@
-"""Fetch every work of every account of one or more platforms, concurrently, into Parquet chunks.
+"""Fetch every work of every account of one or more platforms, concurrently, into staged chunks.
 
-Every platform's accounts go through one thread pool and one client, so the politeness limits
-(requests in flight, request rate) hold across platforms. What happens to an account:
+The key's accounts come from one unfiltered listing (a filtered one holds at most 1,000), grouped
+by platform. Every platform's accounts go through one thread pool and one client, so the politeness
+limits (requests in flight, request rate) hold across platforms. What happens to an account:
 - listed as offline (`status` 0), or its listing answers a code no retry will fix and that
   asks for re-authorization (`ACCOUNT_SKIP_CODES`): *skipped*, with the reason;
 - any other error confined to the account (a non-retryable code, retries exhausted, an
   unreadable answer): *failed*, with the reason; the platform's other accounts still land;
+- its listing stopped on a paging warning (a repeated cursor, `hasNext` without a cursor, an empty
+  page that claims more): *partial*, its works are written but none of its stored works deleted;
 - a 401 stops the whole fetch at once: queued accounts never start.
 
-A platform *fails* as a whole when its account listing fails, or when every account it tried
+A platform *fails* as a whole when the account listing fails, or when every account it tried
 failed. Its earlier rows are kept by the writer; the other platforms are unaffected.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +39,7 @@ from aitoearn_assets.api.errors import (
     ApiError,
     AuthError,
     FetchCancelled,
+    IncompleteListingError,
     RetriesExhaustedError,
 )
 from aitoearn_assets.api.models import Account, WorksPage
@@ -79,7 +84,8 @@ class AccountWorks:
 @dataclass
 class PlatformWorks:
     """What one platform's fetch produced. `stage` holds the rows; only the accounts in
-    `fetched_account_ids` were fetched completely and may be written."""
+    `fetched_account_ids` may be written: those listed completely, and those in `partial` (their
+    listing stopped early: written, but none of their stored works deleted)."""
 
     platform: str
     fetched_at: datetime
@@ -88,6 +94,7 @@ class PlatformWorks:
     fetched_account_ids: list[str] = field(default_factory=list)
     skipped: list[AccountIssue] = field(default_factory=list)
     failed: list[AccountIssue] = field(default_factory=list)
+    partial: list[AccountIssue] = field(default_factory=list)
     rejected: list[RejectedWork] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cannot_list_reason: str | None = None
@@ -249,55 +256,76 @@ def fetch_platforms(
     The caller may write a yielded platform while the others are still being fetched, and should
     `close()` its stage once written (its rows stay in memory up to `stage_memory`'s budget, shared
     by every platform of the fetch; past it they are spilled under `stage_dir`). Raises `AuthError`
-    (after cancelling everything queued) when the key is refused.
+    (after cancelling everything queued) when the key is refused, and `IncompleteListingError` when
+    the account listing is capped (an account would silently never be fetched).
     """
     log = log or logger
     paging = paging or client.works_paging()
     stage_root = Path(stage_dir)
     stage_memory = stage_memory or StageMemory()
+    started = time.monotonic()
+    try:
+        listing = client.list_accounts()
+    except (AuthError, IncompleteListingError):
+        raise
+    except AiToEarnError as err:
+        transient = isinstance(err, RetriesExhaustedError) or getattr(err, "retryable", False)
+        for platform in platforms:
+            failure = PlatformFailure(platform, f"listing the accounts failed: {describe_error(err)}", transient)
+            failure.seconds = time.monotonic() - started
+            yield failure
+        return
+    by_platform: dict[str, list[Account]] = defaultdict(list)
+    for account in listing.accounts:
+        by_platform[account.platform].append(account)
+
     states: dict[str, _PlatformState] = {}
-    futures: dict[Future, tuple[str, Account | None]] = {}
-    accounts_total = accounts_done = platforms_done = 0
+    finished: queue.SimpleQueue[tuple[Future, str, Account]] = queue.SimpleQueue()
+    pending = accounts_total = accounts_done = platforms_done = 0
 
     def progress() -> None:
         if on_progress is not None:
             on_progress(FetchProgress(accounts_done, accounts_total, platforms_done, len(platforms)))
 
     with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="aitoearn-fetch") as pool:
+
+        def submit(state: _PlatformState, account: Account) -> None:
+            nonlocal pending
+            future = _submit(pool, state, account, client)
+            future.add_done_callback(lambda done: finished.put((done, state.platform, account)))
+            pending += 1
+
         try:
             for platform in platforms:
-                scoped = client.scoped()
-                states[platform] = _PlatformState(platform, paging[platform], scoped, time.monotonic())
-                futures[pool.submit(scoped.list_accounts, platform)] = (platform, None)
-
-            while futures:
-                finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
-                for future in finished:
-                    platform, account = futures.pop(future)
-                    state = states[platform]
-                    if account is None:
-                        outcome = _accounts_listed(state, future, WorksStage(stage_root / platform, stage_memory), log)
-                        if isinstance(outcome, list):
-                            for active in outcome:
-                                futures[_submit(pool, state, active, client)] = (platform, active)
-                            state.pending = len(outcome)
-                            accounts_total += len(outcome)
-                            if outcome:
-                                progress()
-                                continue
-                    else:
-                        if _account_finished(state, account, future, log):  # the list said no: read its records
-                            futures[_submit(pool, state, account, client)] = (platform, account)
-                            continue
-                        state.pending -= 1
-                        accounts_done += 1
-                        if state.pending:
-                            progress()
-                            continue
-                        outcome = _platform_complete(state, log)
+                state = _PlatformState(platform, paging[platform], client.scoped(), started)
+                states[platform] = state
+                to_fetch = _accounts_listed(
+                    state, by_platform.get(platform, []), WorksStage(stage_root / platform, stage_memory)
+                )
+                for account in to_fetch:
+                    submit(state, account)
+                state.pending = len(to_fetch)
+                accounts_total += len(to_fetch)
+                if not to_fetch:  # nothing to fetch: the platform is complete already
                     platforms_done += 1
+                    yield _finish(state, _platform_complete(state, log))
+            progress()
+
+            while pending:
+                future, platform, account = finished.get()
+                pending -= 1
+                state = states[platform]
+                if _account_finished(state, account, future, log):  # the list said no: read its records
+                    submit(state, account)
+                    continue
+                state.pending -= 1
+                accounts_done += 1
+                if state.pending:
                     progress()
-                    yield _finish(state, outcome)
+                    continue
+                platforms_done += 1
+                progress()
+                yield _finish(state, _platform_complete(state, log))
         except BaseException:
             client.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
@@ -324,19 +352,9 @@ def _submit(pool: ThreadPoolExecutor, state: _PlatformState, account: Account, c
     )
 
 
-def _accounts_listed(
-    state: _PlatformState, future: Future, stage: WorksStage, log: logging.Logger
-) -> list[Account] | PlatformWorks | PlatformFailure:
-    """Accounts to fetch, or the platform's final outcome when there is nothing to fetch."""
-    try:
-        accounts = future.result()
-    except AuthError:
-        raise
-    except AiToEarnError as err:
-        transient = isinstance(err, RetriesExhaustedError) or getattr(err, "retryable", False)
-        return PlatformFailure(state.platform, f"listing its accounts failed: {describe_error(err)}", transient)
-    fetched_at = utc_now()
-    result = PlatformWorks(state.platform, fetched_at, accounts, stage)
+def _accounts_listed(state: _PlatformState, accounts: list[Account], stage: WorksStage) -> list[Account]:
+    """The platform's accounts to fetch (offline ones are skipped where the works list is read)."""
+    result = PlatformWorks(state.platform, utc_now(), accounts, stage)
     state.result = result
     if not state.paging.can_list:
         result.cannot_list_reason = (
@@ -344,12 +362,11 @@ def _accounts_listed(
             "platform is not registered)"
         )
         result.source = "publish_record"
-        return accounts or result  # every account's records, offline ones too: they are stored rows
+        return accounts  # every account's records, offline ones too: they are stored rows
     for account in accounts:
         if not account.is_active:
             result.skipped.append(AccountIssue(account.id, "the account is offline (status 0): re-authorize it"))
-    active = [a for a in accounts if a.is_active]
-    return active or result
+    return [a for a in accounts if a.is_active]
 
 
 def _account_finished(state: _PlatformState, account: Account, future: Future, log: logging.Logger) -> bool:
@@ -396,10 +413,13 @@ def _platform_complete(state: _PlatformState, log: logging.Logger) -> PlatformWo
         if account_works.warning:
             message = f"account {account_works.account_id}: {account_works.warning}"
             result.warnings.append(message)
-            log.warning("%s %s", state.platform, message)
+            result.partial.append(
+                AccountIssue(account_works.account_id, f"listing stopped early: {account_works.warning}")
+            )
+            log.warning("%s %s (its stored works are kept)", state.platform, message)
     result.rejected.sort(key=lambda work: work.account_id)
-    result.skipped.sort(key=lambda issue: issue.account_id)
-    result.failed.sort(key=lambda issue: issue.account_id)
+    for issues in (result.skipped, result.failed, result.partial):
+        issues.sort(key=lambda issue: issue.account_id)
     return result
 
 

@@ -19,23 +19,8 @@ import msgspec
 import polars as pl
 
 from aitoearn_assets.api.models import WorksPage
-
-#: API metric key -> raw_works column, in table order.
-METRICS: dict[str, str] = {
-    "viewCount": "view_count",
-    "playCount": "play_count",
-    "impressionCount": "impression_count",
-    "reachCount": "reach_count",
-    "likeCount": "like_count",
-    "collectCount": "collect_count",
-    "commentCount": "comment_count",
-    "shareCount": "share_count",
-    "saveCount": "save_count",
-    "clickCount": "click_count",
-    "engagementCount": "engagement_count",
-    "watchTimeSeconds": "watch_time_seconds",
-}
-METRIC_COLUMNS: tuple[str, ...] = tuple(METRICS.values())
+from aitoearn_assets.metrics import METRIC_COLUMNS, METRICS
+from aitoearn_assets.tables import RAW_WORKS_COLUMNS, REJECTED_WORKS_COLUMNS, polars_schema
 
 #: API text key -> raw_works column.
 TEXT_FIELDS: dict[str, str] = {
@@ -51,18 +36,10 @@ AUTHOR_FIELDS: dict[str, str] = {
     "status": "status",
 }
 
-RAW_WORKS_SCHEMA: dict[str, pl.DataType] = {
-    "platform": pl.String(),
-    "account_id": pl.String(),
-    "platform_work_id": pl.String(),
-    **{col: pl.String() for col in TEXT_FIELDS.values()},
-    "published_at": pl.Datetime("us"),
-    **{col: pl.String() for col in AUTHOR_FIELDS.values()},
-    **{col: pl.Int64() for col in METRIC_COLUMNS},
-    "fetched_at": pl.Datetime("us"),
-    "source": pl.String(),  # list | publish_record
-    "publish_record_id": pl.String(),
-}
+#: The rows the fetch builds: raw_works' columns but `observed_on`, which the writer stamps (the run date).
+RAW_WORKS_SCHEMA: dict[str, pl.DataType] = polars_schema(
+    {c: v for c, v in RAW_WORKS_COLUMNS.items() if c != "observed_on"}
+)
 _ROW_CONSTANTS = ("platform", "account_id", "fetched_at", "source", "publish_record_id")
 _ITEM_COLUMNS = [c for c in RAW_WORKS_SCHEMA if c not in _ROW_CONSTANTS]
 _ITEM_SCHEMA = {c: RAW_WORKS_SCHEMA[c] for c in _ITEM_COLUMNS}
@@ -349,14 +326,7 @@ def read_page(account_id: str, items: list[Any]) -> tuple[list[tuple], list[Reje
     return rows, rejected
 
 
-REJECTED_SCHEMA: dict[str, pl.DataType] = {
-    "platform": pl.String(),
-    "account_id": pl.String(),
-    "platform_work_id": pl.String(),
-    "reason": pl.String(),
-    "raw_json": pl.String(),
-    "fetched_at": pl.Datetime("us"),
-}
+REJECTED_SCHEMA: dict[str, pl.DataType] = polars_schema(REJECTED_WORKS_COLUMNS)
 
 
 def rejected_frame(platform: str, rejected: list[RejectedWork], fetched_at: datetime) -> pl.DataFrame:

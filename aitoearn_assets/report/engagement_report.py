@@ -1,8 +1,9 @@
 """The engagement report: one self-contained HTML file of charts over the warehouse (no Dagster).
 
-Charts are drawn by plotly; its JavaScript is inlined once, so the file opens with no network.
-Every chart says which metric it uses and how many works stand behind it; a platform with nothing
-to show says why (no works list and no published records, no analytics, no accounts).
+`report_data` reads every figure the report shows from the warehouse's tables (the derived ones hold
+the definitions; the report computes none of its own), `render` draws them. Charts are drawn by
+plotly, its JavaScript inlined once, so the file opens with no network. Each platform has one colour
+in every chart; a chart without enough data says why instead; a blank number says why it is blank.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import html
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +24,16 @@ from aitoearn_assets.api.platforms import PLATFORMS
 
 REPORT_SUFFIX = "_report.html"
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
+#: One colour per platform, the same in every chart: 15 colours a reader tells apart.
+PLATFORM_COLOURS: dict[str, str] = dict(
+    zip(
+        PLATFORMS,
+        ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+         "#bcbd22", "#393b79", "#ad494a", "#637939", "#7b4173", "#000000", "#f2b701"),
+        strict=True,
+    )
+)  # fmt: skip
+BLANK_RATE = "no rate: its exposure is 0 or not reported"
 
 
 def report_path(database: str) -> str:
@@ -32,210 +43,286 @@ def report_path(database: str) -> str:
 
 
 @dataclass(frozen=True)
+class ReportData:
+    """Every figure the report draws, as read from the warehouse."""
+
+    platform_rates: pl.DataFrame  # platform, accounts, works_rated, rate_pct
+    account_rates: pl.DataFrame  # platform, account, rate_pct, median_pct, works_rated
+    top_works: pl.DataFrame  # platform, account_id, rank, work, url, interactions, rate_pct, metrics_source
+    gains: pl.DataFrame  # platform, works, exposure_gain_1d, interactions_gain_1d, exposure_gain_7d, ...
+    followers: pl.DataFrame  # platform, account, observed_on, followers
+    cadence: pl.DataFrame  # platform, week, works
+    coverage: pl.DataFrame  # platform, accounts, works, works_rated, source, note
+    exposure_metrics: pl.DataFrame  # platform, exposure_metric, metrics_source
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
 class ReportSummary:
     path: str
     charts: int
-    headline: pl.DataFrame  # platform, accounts, works_rated, pooled engagement rate
+    headline: pl.DataFrame  # platform, accounts, works_rated, pooled engagement rate (%)
+
+
+def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
+    """The report's figures: sums and picks of the derived tables, nothing defined anew."""
+    return ReportData(
+        platform_rates=con.sql(
+            """
+            SELECT platform, count(*)::BIGINT AS accounts, sum(works_rated)::BIGINT AS works_rated,
+                   sum(CASE WHEN works_rated > 0 THEN engagement_rate * exposure END) / sum(exposure) * 100 AS rate_pct
+            FROM account_engagement GROUP BY platform HAVING sum(works_rated) > 0 ORDER BY rate_pct DESC, platform
+            """
+        ).pl(),
+        account_rates=con.sql(
+            """
+            SELECT platform, platform || ' / ' || coalesce(nickname, account_id) AS account,
+                   engagement_rate * 100 AS rate_pct, median_engagement_rate * 100 AS median_pct, works_rated
+            FROM account_engagement WHERE engagement_rate IS NOT NULL ORDER BY platform, rate_pct DESC, account
+            """
+        ).pl(),
+        top_works=con.sql(
+            """
+            SELECT platform, account_id, rank, coalesce(nullif(title, ''), platform_work_id) AS work, url,
+                   interactions, engagement_rate * 100 AS rate_pct, metrics_source
+            FROM top_works WHERE rank <= 3 ORDER BY platform, account_id, rank
+            """
+        ).pl(),
+        gains=con.sql(
+            f"""
+            SELECT platform, count(*)::BIGINT AS works,
+                   {", ".join(f"sum({m}_gain_{n}d)::BIGINT AS {m}_gain_{n}d" for n in (1, 7) for m in ("exposure", "interactions"))}
+            FROM work_growth
+            WHERE exposure_gain_1d IS NOT NULL OR interactions_gain_1d IS NOT NULL
+               OR exposure_gain_7d IS NOT NULL OR interactions_gain_7d IS NOT NULL
+            GROUP BY platform ORDER BY platform
+            """
+        ).pl(),
+        followers=con.sql(
+            """
+            SELECT s.platform, s.platform || ' / ' || coalesce(a.nickname, s.account_id) AS account, s.observed_on,
+                   arg_min(s.followers, s.snapshot_date) AS followers
+            FROM account_snapshots AS s
+            JOIN account_followers AS f
+              ON f.platform = s.platform AND f.account_id = s.account_id AND f.followers_source = s.source
+            LEFT JOIN accounts AS a ON a.platform = s.platform AND a.account_id = s.account_id
+            WHERE s.followers IS NOT NULL AND s.observed_on IS NOT NULL
+            GROUP BY ALL ORDER BY s.platform, account, s.observed_on
+            """
+        ).pl(),
+        cadence=con.sql(
+            """
+            SELECT platform, date_trunc('week', published_at)::DATE AS week, count(*)::BIGINT AS works
+            FROM work_engagement WHERE published_at IS NOT NULL GROUP BY ALL ORDER BY week, platform
+            """
+        ).pl(),
+        coverage=_coverage(con),
+        exposure_metrics=con.sql(
+            "SELECT platform, string_agg(DISTINCT exposure_metric, '/' ORDER BY exposure_metric) AS exposure_metric, "
+            "string_agg(DISTINCT metrics_source, '/' ORDER BY metrics_source) AS metrics_source "
+            "FROM work_engagement WHERE engagement_rate IS NOT NULL GROUP BY platform ORDER BY platform"
+        ).pl(),
+    )
+
+
+def _coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    facts = con.sql(
+        """
+        WITH a AS (SELECT platform, count(*) AS n FROM accounts WHERE removed_at IS NULL GROUP BY 1),
+             w AS (SELECT platform, count(*) AS works, count(engagement_rate) AS rated FROM work_engagement GROUP BY 1),
+             r AS (SELECT platform, source, coalesce(error, cannot_list_reason) AS note FROM ingest_runs
+                   QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) = 1),
+             m AS (SELECT platform, any_value(reason ORDER BY reason) AS reason FROM work_metrics
+                   WHERE status = 'not_supported' GROUP BY 1)
+        SELECT p.platform, coalesce(a.n, 0)::BIGINT AS accounts, coalesce(w.works, 0)::BIGINT AS works,
+               coalesce(w.rated, 0)::BIGINT AS works_rated, r.source, coalesce(m.reason, r.note) AS note
+        FROM (SELECT platform FROM accounts UNION SELECT platform FROM ingest_runs) AS p
+        LEFT JOIN a USING (platform) LEFT JOIN w USING (platform) LEFT JOIN r USING (platform)
+        LEFT JOIN m USING (platform)
+        """
+    ).pl()
+    known = set(facts["platform"])
+    missing = pl.DataFrame(
+        {"platform": [p for p in PLATFORMS if p not in known]}, schema={"platform": pl.String()}
+    ).with_columns(
+        pl.lit(0, pl.Int64).alias("accounts"), pl.lit(0, pl.Int64).alias("works"),
+        pl.lit(0, pl.Int64).alias("works_rated"), pl.lit(None, pl.String).alias("source"),
+        pl.lit(None, pl.String).alias("note"),
+    )  # fmt: skip
+    return pl.concat([facts, missing]).sort(["works", "accounts", "platform"], descending=[True, True, False])
 
 
 def build_report(con: duckdb.DuckDBPyConnection, path: str, generated_at: datetime) -> ReportSummary:
     """Write the report to `path` (replaced atomically) and return what it shows."""
-    sections: list[str] = []
-    headline = _platform_rates(con)
-    sections.append(_chart_section(
-        "Engagement rate by platform",
-        _bar(headline, "platform", "rate_pct", "Pooled engagement rate (%)", text="works_rated"),
-        "Pooled over rated works: sum of interactions / sum of exposure. The bar label is the number of rated "
-        f"works behind it. Exposure metric per platform: {_metric_note(con)}.",
-    ))  # fmt: skip
-    sections.append(_chart_section(
-        "Each account against its median work",
-        _accounts_chart(con),
-        "Per account: its pooled engagement rate and the median rate of its rated works (both %).",
-    ))  # fmt: skip
-    sections.append(
-        _section("Top works per platform", _top_works_table(con), "Rank 1 to 3 of each account, by interactions.")
-    )
-    growth = _daily_gains(con)
-    if growth.height >= 1:
-        sections.append(_chart_section(
-            "Interactions and exposure gained per day",
-            _gains_chart(growth),
-            f"Day-over-day gains summed over every work seen on both days ({growth['works'].max()} works at most).",
-        ))  # fmt: skip
-    else:
-        sections.append(
-            _section("Interactions and exposure gained per day", "", "No history yet: run the pipeline on two days.")
-        )
-    followers = con.sql(
-        "SELECT snapshot_date, platform || ' / ' || account_id AS account, followers FROM account_snapshots "
-        "WHERE followers IS NOT NULL ORDER BY ALL"
-    ).pl()
-    sections.append(_chart_section(
-        "Follower growth per account",
-        _followers_chart(followers),
-        f"Followers at each daily snapshot ({followers['account'].n_unique()} accounts with a follower count).",
-    ) if followers["snapshot_date"].n_unique() > 0 else _section("Follower growth per account", "", "No account snapshots yet."))  # fmt: skip
-    cadence = con.sql(
-        "SELECT platform, date_trunc('week', published_at)::DATE AS week, count(*) AS works FROM raw_works "
-        "WHERE published_at IS NOT NULL GROUP BY ALL ORDER BY ALL"
-    ).pl()
-    sections.append(_chart_section(
-        "Posting cadence (works per week)",
-        _cadence_chart(cadence),
-        f"Works per ISO week of publication (UTC), {cadence['works'].sum()} works.",
-    ))  # fmt: skip
-    sections.append(_section("Coverage: what each platform can show", _coverage_table(con), ""))
-    page = _page(sections, generated_at)
-    _write_atomically(path, page)
+    data = report_data(con)
+    sections = render_sections(data)
+    _write_atomically(path, _page(sections, generated_at))
     charts = sum(1 for s in sections if 'class="plotly-graph-div"' in s)
-    return ReportSummary(path, charts, headline)
+    return ReportSummary(path, charts, data.platform_rates)
 
 
-# -- data ----------------------------------------------------------------------------------------------
+# -- sections ------------------------------------------------------------------------------------------
 
 
-def _platform_rates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql(
-        """
-        SELECT platform, count(*) AS accounts, sum(works_rated)::BIGINT AS works_rated,
-               round(sum(engagement_rate * exposure) / nullif(sum(exposure), 0) * 100, 3) AS rate_pct
-        FROM account_engagement GROUP BY platform HAVING sum(works_rated) > 0 ORDER BY rate_pct DESC
-        """
-    ).pl()
-
-
-def _metric_note(con: duckdb.DuckDBPyConnection) -> str:
-    rows = con.execute(
-        "SELECT platform, string_agg(DISTINCT exposure_metric, '/'), string_agg(DISTINCT metrics_source, '/') "
-        "FROM work_engagement WHERE engagement_rate IS NOT NULL GROUP BY 1 ORDER BY 1"
-    ).fetchall()
-    return "; ".join(f"{p}: {m} ({s})" for p, m, s in rows) or "none rated yet"
-
-
-def _daily_gains(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql(
-        """
-        WITH measured AS (
-            SELECT platform, account_id, platform_work_id, snapshot_date,
-                   coalesce(view_count, impression_count, reach_count, play_count) AS exposure,
-                   coalesce(like_count, 0) + coalesce(comment_count, 0) + coalesce(share_count, 0)
-                     + coalesce(collect_count, 0) + coalesce(save_count, 0) AS interactions,
-                   lag(snapshot_date) OVER w AS previous_date,
-                   lag(coalesce(view_count, impression_count, reach_count, play_count)) OVER w AS previous_exposure,
-                   lag(coalesce(like_count, 0) + coalesce(comment_count, 0) + coalesce(share_count, 0)
-                       + coalesce(collect_count, 0) + coalesce(save_count, 0)) OVER w AS previous_interactions
-            FROM work_snapshots
-            WINDOW w AS (PARTITION BY platform, account_id, platform_work_id ORDER BY snapshot_date)
-        )
-        SELECT snapshot_date AS day, count(*) AS works,
-               sum((exposure - previous_exposure) / (snapshot_date - previous_date))::BIGINT AS exposure_gained,
-               sum((interactions - previous_interactions) / (snapshot_date - previous_date))::BIGINT AS interactions_gained
-        FROM measured WHERE previous_date IS NOT NULL
-        GROUP BY 1 ORDER BY 1
-        """
-    ).pl()
+def render_sections(data: ReportData) -> list[str]:
+    """The report's sections, in reading order."""
+    rates = data.platform_rates
+    metric_note = "; ".join(
+        f"{p}: {m} ({s})" for p, m, s in data.exposure_metrics.iter_rows()
+    ) or "none rated yet"  # fmt: skip
+    sections = [
+        _chart_or_empty(
+            "Engagement rate by platform",
+            rates.height > 0,
+            lambda: _platform_bars(rates),
+            "Pooled over rated works: sum of interactions / sum of exposure. The label on a bar is the number of "
+            f"rated works behind it. Exposure metric per platform: {metric_note}.",
+            "No rated work yet: no platform reported both exposure and interactions.",
+        ),
+        _chart_or_empty(
+            "Each account against its median work",
+            data.account_rates.height > 0,
+            lambda: _accounts_chart(data.account_rates),
+            "Per account: its pooled engagement rate (bar) and the median rate of its rated works (dot), in %.",
+            "No account has a rated work yet.",
+        ),
+        _section(
+            "Top works per platform",
+            _top_works_table(data.top_works),
+            f"Rank 1 to 3 of each account, by interactions. A dash in the rate column: {BLANK_RATE}.",
+        ),
+        _chart_or_empty(
+            "Gained in the last day and the last 7 days",
+            data.gains.height > 0,
+            lambda: _gains_chart(data.gains),
+            "Exposure and interactions gained per platform (work_growth: between real observations, never a "
+            "carried-over value), summed over the works that have the gain.",
+            "No history yet: gains need observations on at least two run dates (run the pipeline on two days).",
+        ),
+        _chart_or_empty(
+            "Follower growth per account",
+            data.followers["observed_on"].n_unique() >= 2,
+            lambda: _followers_chart(data.followers),
+            f"Followers at each observation ({data.followers['account'].n_unique()} accounts with a follower count): "
+            "live counts from account analytics, else the counts AiToEarn cached.",
+            "Not enough history yet: follower counts observed on fewer than two dates (run the pipeline on two days).",
+        ),
+        _chart_or_empty(
+            "Posting cadence (works per week)",
+            data.cadence.height > 0,
+            lambda: _cadence_chart(data.cadence),
+            f"Works per ISO week of publication (UTC), {data.cadence['works'].sum():,} works.",
+            "No work with a publish time yet.",
+        ),
+        _section("Coverage: what each platform can show", _coverage_table(data.coverage), "Most works first."),
+    ]
+    return sections
 
 
 # -- charts --------------------------------------------------------------------------------------------
 
 
-def _bar(frame: pl.DataFrame, x: str, y: str, title: str, text: str | None = None) -> go.Figure:
-    figure = go.Figure(go.Bar(x=frame[x].to_list(), y=frame[y].to_list(),
-                              text=frame[text].to_list() if text else None, textposition="outside"))  # fmt: skip
-    figure.update_layout(yaxis_title=title, margin={"t": 30})
+def _platform_bars(rates: pl.DataFrame) -> go.Figure:
+    figure = go.Figure(
+        go.Bar(
+            x=rates["platform"].to_list(),
+            y=rates["rate_pct"].to_list(),
+            text=rates["works_rated"].to_list(),
+            textposition="outside",
+            marker_color=[PLATFORM_COLOURS[p] for p in rates["platform"]],
+            hovertemplate="%{x}: %{y:.2f} %<br>%{text} rated works<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis_title="Pooled engagement rate (%)", showlegend=False)
     return figure
 
 
-def _accounts_chart(con: duckdb.DuckDBPyConnection) -> go.Figure:
-    rows = con.sql(
-        "SELECT platform || ' / ' || coalesce(nickname, account_id) AS account, engagement_rate * 100 AS rate, "
-        "median_engagement_rate * 100 AS median, works_rated FROM account_engagement "
-        "WHERE engagement_rate IS NOT NULL ORDER BY platform, rate DESC"
-    ).pl()
-    figure = go.Figure(
-        [
-            go.Bar(name="engagement rate (%)", x=rows["account"].to_list(), y=rows["rate"].to_list()),
-            go.Scatter(name="median work (%)", x=rows["account"].to_list(), y=rows["median"].to_list(), mode="markers"),
-        ]
-    )
-    figure.update_layout(margin={"t": 30}, xaxis_tickangle=-45)
+def _accounts_chart(rows: pl.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    for (platform,), part in rows.group_by("platform", maintain_order=True):
+        colour = PLATFORM_COLOURS[str(platform)]
+        figure.add_trace(go.Bar(name=str(platform), legendgroup=str(platform), x=part["account"].to_list(),
+                                y=part["rate_pct"].to_list(), marker_color=colour))  # fmt: skip
+        figure.add_trace(go.Scatter(name=f"{platform} median", legendgroup=str(platform), showlegend=False,
+                                    x=part["account"].to_list(), y=part["median_pct"].to_list(), mode="markers",
+                                    marker={"color": "#222", "symbol": "diamond"}))  # fmt: skip
+    figure.update_layout(xaxis_tickangle=-45, yaxis_title="%")
     return figure
 
 
-def _gains_chart(growth: pl.DataFrame) -> go.Figure:
-    figure = go.Figure(
-        [
-            go.Scatter(name="exposure gained", x=growth["day"].to_list(), y=growth["exposure_gained"].to_list()),
-            go.Scatter(
-                name="interactions gained",
-                x=growth["day"].to_list(),
-                y=growth["interactions_gained"].to_list(),
-                yaxis="y2",
-            ),
-        ]
-    )
-    figure.update_layout(yaxis={"title": "exposure"}, yaxis2={"title": "interactions", "overlaying": "y", "side": "right"},
-                         margin={"t": 30})  # fmt: skip
+def _gains_chart(gains: pl.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    for column, label in (("exposure_gain_1d", "exposure, 1 day"), ("exposure_gain_7d", "exposure, 7 days"),
+                          ("interactions_gain_1d", "interactions, 1 day"),
+                          ("interactions_gain_7d", "interactions, 7 days")):  # fmt: skip
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                x=gains["platform"].to_list(),
+                y=gains[column].to_list(),
+                yaxis="y" if column.startswith("exposure") else "y2",
+                offsetgroup=label,
+                marker_color=[PLATFORM_COLOURS[p] for p in gains["platform"]],
+                marker_pattern_shape="" if column.endswith("1d") else "/",
+                opacity=1.0 if column.startswith("exposure") else 0.55,
+            )
+        )
+    figure.update_layout(barmode="group", yaxis={"title": "exposure gained"},
+                         yaxis2={"title": "interactions gained", "overlaying": "y", "side": "right"})  # fmt: skip
     return figure
 
 
 def _followers_chart(followers: pl.DataFrame) -> go.Figure:
     figure = go.Figure()
-    for (account,), part in followers.group_by("account", maintain_order=True):
-        figure.add_trace(go.Scatter(name=str(account), x=part["snapshot_date"].to_list(), y=part["followers"].to_list(),
-                                    mode="lines+markers"))  # fmt: skip
-    figure.update_layout(yaxis_title="followers", margin={"t": 30}, showlegend=followers["account"].n_unique() <= 20)
+    shown: set[str] = set()
+    for (platform, account), part in followers.group_by("platform", "account", maintain_order=True):
+        platform = str(platform)
+        figure.add_trace(go.Scatter(name=platform, legendgroup=platform, showlegend=platform not in shown,
+                                    x=part["observed_on"].to_list(), y=part["followers"].to_list(),
+                                    mode="lines+markers", line={"color": PLATFORM_COLOURS[platform]},
+                                    hovertext=str(account), hovertemplate="%{hovertext}: %{y:,}<extra></extra>"))  # fmt: skip
+        shown.add(platform)
+    figure.update_layout(yaxis_title="followers", yaxis_type="log")
     return figure
 
 
 def _cadence_chart(cadence: pl.DataFrame) -> go.Figure:
     figure = go.Figure()
-    for (platform,), part in cadence.group_by("platform", maintain_order=True):
-        figure.add_trace(go.Bar(name=str(platform), x=part["week"].to_list(), y=part["works"].to_list()))
-    figure.update_layout(barmode="stack", yaxis_title="works published", margin={"t": 30})
+    for platform in PLATFORMS:
+        part = cadence.filter(pl.col("platform") == platform)
+        if part.height:
+            figure.add_trace(go.Bar(name=platform, x=part["week"].to_list(), y=part["works"].to_list(),
+                                    marker_color=PLATFORM_COLOURS[platform]))  # fmt: skip
+    figure.update_layout(barmode="stack", yaxis_title="works published")
     return figure
 
 
 # -- tables --------------------------------------------------------------------------------------------
 
 
-def _top_works_table(con: duckdb.DuckDBPyConnection) -> str:
-    rows = con.execute(
-        "SELECT platform, account_id, rank, coalesce(nullif(title, ''), platform_work_id), url, interactions, "
-        "engagement_rate, metrics_source FROM top_works WHERE rank <= 3 ORDER BY platform, account_id, rank"
-    ).fetchall()
-    if not rows:
-        return "<p>No works with interactions yet.</p>"
+def _top_works_table(rows: pl.DataFrame) -> str:
+    if not rows.height:
+        return _empty("No works with interactions yet.")
     body = "".join(
-        f"<tr><td>{_e(p)}</td><td>{_e(a)}</td><td>{r}</td><td>{_link(t, u)}</td><td>{i:,}</td>"
-        f"<td>{'' if rate is None else f'{rate * 100:.2f} %'}</td><td>{_e(src)}</td></tr>"
-        for p, a, r, t, u, i, rate, src in rows
+        f"<tr><td>{_swatch(p)}{_e(p)}</td><td>{_e(a)}</td><td>{r}</td><td>{_link(t, u)}</td><td>{i:,}</td>"
+        f"{_rate_cell(rate)}<td>{_e(src or '')}</td></tr>"
+        for p, a, r, t, u, i, rate, src in rows.iter_rows()
     )
     return ("<table><thead><tr><th>platform</th><th>account</th><th>rank</th><th>work</th><th>interactions</th>"
             f"<th>rate</th><th>metrics from</th></tr></thead><tbody>{body}</tbody></table>")  # fmt: skip
 
 
-def _coverage_table(con: duckdb.DuckDBPyConnection) -> str:
-    facts = {
-        p: (accounts, works, rated, source, note)
-        for p, accounts, works, rated, source, note in con.execute(
-            """
-            WITH a AS (SELECT platform, count(*) AS n FROM accounts GROUP BY 1),
-                 w AS (SELECT platform, count(*) AS works, count(engagement_rate) AS rated FROM work_engagement GROUP BY 1),
-                 r AS (SELECT platform, source, coalesce(error, cannot_list_reason) AS note FROM ingest_runs
-                       QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC) = 1),
-                 m AS (SELECT platform, any_value(reason) AS reason FROM work_metrics WHERE status = 'not_supported' GROUP BY 1)
-            SELECT p.platform, coalesce(a.n, 0), coalesce(w.works, 0), coalesce(w.rated, 0), r.source,
-                   coalesce(m.reason, r.note)
-            FROM (SELECT DISTINCT platform FROM (SELECT platform FROM accounts UNION SELECT platform FROM ingest_runs)) AS p
-            LEFT JOIN a USING (platform) LEFT JOIN w USING (platform) LEFT JOIN r USING (platform) LEFT JOIN m USING (platform)
-            """
-        ).fetchall()
-    }
+def _rate_cell(rate: float | None) -> str:
+    if rate is None:
+        return f'<td class="blank" title="{_e(BLANK_RATE)}">&mdash;</td>'
+    return f"<td>{rate:.2f} %</td>"
+
+
+def _coverage_table(coverage: pl.DataFrame) -> str:
     body = ""
-    for platform in PLATFORMS:
-        accounts, works, rated, source, note = facts.get(platform, (0, 0, 0, None, None))
+    for platform, accounts, works, rated, source, note in coverage.iter_rows():
         if accounts == 0:
             why = "no accounts connected"
         elif source is None:
@@ -248,8 +335,8 @@ def _coverage_table(con: duckdb.DuckDBPyConnection) -> str:
             why = f"no engagement rate: {note or 'the API reports no exposure or no interactions for it'}"
         else:
             why = f"{rated} of {works} works rated"
-        body += (f"<tr><td>{_e(platform)}</td><td>{accounts}</td><td>{works}</td><td>{_e(source or '')}</td>"
-                 f"<td>{_e(why)}</td></tr>")  # fmt: skip
+        body += (f"<tr><td>{_swatch(platform)}{_e(platform)}</td><td>{accounts}</td><td>{works:,}</td>"
+                 f"<td>{_e(source or '')}</td><td>{_e(why)}</td></tr>")  # fmt: skip
     return ("<table><thead><tr><th>platform</th><th>accounts</th><th>works</th><th>works from</th><th>what it shows</th>"
             f"</tr></thead><tbody>{body}</tbody></table>")  # fmt: skip
 
@@ -257,8 +344,21 @@ def _coverage_table(con: duckdb.DuckDBPyConnection) -> str:
 # -- page ----------------------------------------------------------------------------------------------
 
 
+def _chart_or_empty(title: str, enough: bool, figure, caption: str, empty: str) -> str:  # noqa: ANN001
+    """A chart section, or the section's empty state saying why there is nothing to draw yet."""
+    if not enough:
+        return _section(title, _empty(empty), "")
+    return _chart_section(title, figure(), caption)
+
+
 def _chart_section(title: str, figure: go.Figure, caption: str) -> str:
-    figure.update_layout(template="plotly_white", height=380)
+    legend_rows = sum(1 for trace in figure.data if trace.showlegend is not False)
+    figure.update_layout(
+        template="plotly_white",
+        height=420 + 22 * max(0, (legend_rows - 1) // 6),
+        margin={"t": 30, "b": 40},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "xanchor": "left", "x": 0},
+    )
     div = figure.to_html(full_html=False, include_plotlyjs=False, config=CHART_CONFIG)
     return _section(title, div, caption)
 
@@ -266,6 +366,15 @@ def _chart_section(title: str, figure: go.Figure, caption: str) -> str:
 def _section(title: str, body: str, caption: str) -> str:
     note = f'<p class="caption">{_e(caption)}</p>' if caption else ""
     return f"<section><h2>{_e(title)}</h2>{note}{body}</section>"
+
+
+def _empty(why: str) -> str:
+    return f'<p class="empty">{_e(why)}</p>'
+
+
+def _swatch(platform: str) -> str:
+    colour = PLATFORM_COLOURS.get(platform, "#999")
+    return f'<span class="swatch" style="background:{colour}"></span>'
 
 
 def _page(sections: list[str], generated_at: datetime) -> str:
@@ -276,6 +385,9 @@ def _page(sections: list[str], generated_at: datetime) -> str:
 body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
 h1 {{ font-size: 1.6rem; }} h2 {{ font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; }}
 .caption {{ color: #555; font-size: .9rem; }} table {{ border-collapse: collapse; width: 100%; font-size: .85rem; }}
+.empty {{ color: #7a5b00; background: #fff8e1; border: 1px solid #f0dca0; padding: .8rem 1rem; border-radius: 4px; }}
+.swatch {{ display: inline-block; width: .7rem; height: .7rem; margin-right: .35rem; border-radius: 2px; }}
+td.blank {{ color: #999; cursor: help; }}
 th, td {{ border-bottom: 1px solid #eee; padding: .3rem .5rem; text-align: left; }}
 </style>
 <script type="text/javascript">{get_plotlyjs()}</script>

@@ -3,8 +3,9 @@
 Faithful to the contract and the reference: the `code` envelope on HTTP 200, `X-Api-Key`
 auth (code 401), bracket paging with each platform's default and maximum page size, 15080
 for platforms that cannot list works, 15032 for hidden ones, 15089 for an oversized page,
-12600 for an unknown account and 15040 for a platform mismatch. `transport.py` serves it
-in-process and `server.py` on a loopback port, from this same code.
+12600 for an unknown account and 15040 for a platform mismatch. Optionally it limits the request
+rate the way the API's guard does (a token bucket; over it, code 429 with the reset time). `transport.py`
+serves it in-process and `server.py` on a loopback port, from this same code.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING, PLATFORMS
-from aitoearn_assets.sandbox.dataset import ANALYTICS_METRICS, SandboxDataset
+from aitoearn_assets.sandbox.dataset import ANALYTICS_METRICS, SandboxDataset, _iso
 from aitoearn_assets.sandbox.faults import Fault, FaultPlan
 from aitoearn_assets.sandbox.query import parse_query
 
@@ -34,6 +35,8 @@ CRAWLER_ANALYTICS = frozenset({"douyin", "xhs"})
 ACCOUNT_ANALYTICS_PLATFORMS = frozenset(
     {"bilibili", "KWAI", "tiktok", "youtube", "twitter", "facebook", "instagram", "threads", "pinterest"}
 )
+#: The backend lists at most this many accounts when `types`, `status` or `groupId` is given (reference 2).
+FILTERED_ACCOUNTS_CAP = 1000
 HTML_ERROR = (
     b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>Bad Gateway</h1></center></body></html>"
 )
@@ -71,7 +74,9 @@ class _Reject(Exception):
 @dataclass
 class SandboxApi:
     """The stand-in API. `dataset` is what it serves, `faults` what goes wrong, `latency_seconds`
-    how long every answer takes. `seen` keeps the last requests (path and query) for tests."""
+    how long every answer takes, `rate_limit_per_second` the guard's rate (None: no limit; a burst
+    of one second's worth is allowed), `filtered_accounts_cap` how many accounts a filtered listing
+    holds at most. `seen` keeps the last requests (path and query) for tests."""
 
     dataset: SandboxDataset = field(default_factory=SandboxDataset)
     api_key: str = SANDBOX_API_KEY
@@ -79,11 +84,15 @@ class SandboxApi:
     faults: FaultPlan = field(default_factory=FaultPlan)
     cache_answers: bool = False  # benchmarks: encode each successful answer once, serve the bytes after
     claim_every_platform_lists: bool = False  # /platforms says listWorks for all, as a hosted server might
+    rate_limit_per_second: float | None = None
+    filtered_accounts_cap: int = FILTERED_ACCOUNTS_CAP
     seen: deque[str] = field(default_factory=lambda: deque(maxlen=20_000))
     requests: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+    rate_limited: int = 0  # requests answered 429 by the guard
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _bucket: tuple[float, float] | None = field(default=None, repr=False)  # (tokens, at monotonic time)
     _cache: dict[tuple[str, str | None], bytes] = field(default_factory=dict, repr=False)
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
@@ -96,16 +105,46 @@ class SandboxApi:
         try:
             if self.latency_seconds:
                 time.sleep(self.latency_seconds)
+            limited = self._over_rate()
+            if limited is not None:
+                return limited
             return self._answer(request, request_id)
         finally:
             with self._lock:
                 self.in_flight -= 1
 
+    def _over_rate(self) -> SandboxResponse | None:
+        """The guard's answer when the token bucket is empty (code 429, reset time), else None."""
+        rate = self.rate_limit_per_second
+        if not rate:
+            return None
+        capacity = max(1.0, rate)
+        with self._lock:
+            now = time.monotonic()
+            tokens, at = self._bucket or (capacity, now)
+            tokens = min(capacity, tokens + (now - at) * rate)
+            if tokens >= 1:
+                self._bucket = (tokens - 1, now)
+                return None
+            self._bucket = (tokens, now)
+            self.rate_limited += 1
+            wait_ms = max(1, int((1 - tokens) / rate * 1000))
+        response = self._json(
+            {"data": {"ttl": wait_ms}, "code": 429, "message": "Too many requests", "timestamp": _now_ms()},
+            uuid.uuid4().hex,
+        )
+        response.headers |= {
+            "x-ratelimit-limit": str(int(capacity)),
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": str(_now_ms() + wait_ms),
+        }
+        return response
+
     def _answer(self, request: SandboxRequest, request_id: str) -> SandboxResponse:
         query = parse_query(request.query)
         account_id = query.get("accountId") if isinstance(query.get("accountId"), str) else None
         fault = self.faults.pick(request.path, account_id, unquote(request.query))
-        if fault is not None and fault.kind != "missing_pagination":
+        if fault is not None and fault.kind not in SHAPING_FAULTS:
             return self._faulty(fault, request_id, account_id)
         cache_key = (request.target, request.headers.get("x-api-key"))
         if self.cache_answers and fault is None and cache_key in self._cache:
@@ -122,7 +161,7 @@ class SandboxApi:
             }
         else:
             if fault is not None and isinstance(data, dict):
-                data.pop("pagination", None)
+                self._reshape(fault, data, query)
             encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
             if self.cache_answers and fault is None:
                 self._cache[cache_key] = encoded
@@ -186,12 +225,16 @@ class SandboxApi:
         return out
 
     def accounts(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Every account of the key; a filtered listing (types, status, groupId) holds at most
+        `filtered_accounts_cap` of them, while `total` counts them all (reference 2)."""
         types = query.get("types", list(PLATFORMS))
         if not isinstance(types, list) or any(t not in PLATFORMS for t in types):
             raise _Reject(400, "Bad request")
         listed = [a for platform in types for a in self.dataset.accounts(platform)]
         if "status" in query:
             listed = [a for a in listed if str(a.get("status")) == query["status"]]
+        if {"types", "status", "groupId"} & set(query):
+            return {"total": len(listed), "list": listed[: self.filtered_accounts_cap]}
         return {"total": len(listed), "list": listed}
 
     def works(self, platform: str, query: dict[str, Any]) -> dict[str, Any]:
@@ -306,7 +349,9 @@ class SandboxApi:
                           "category": "not_found", "retryable": False, "platformWorkId": work_id})  # fmt: skip
         since, until = _read_date(query.get("since")), _read_date(query.get("until"))
         answer = self.dataset.work_analytics(platform, index, i, since, until)
-        return {**base, **answer, "fetchedAt": "2026-11-02T00:00:00.000Z"}
+        if not answer.get("snapshots"):
+            return {**base, **answer}  # no data yet: code 0, no snapshots, no message
+        return {**base, **answer, "fetchedAt": _iso(self.dataset.moment)}
 
     def _read_pagination(self, platform: str, account_id: str, paging: Any, raw: Any) -> tuple[int, int]:
         if not isinstance(raw, dict):
@@ -337,7 +382,8 @@ class SandboxApi:
         end = min(offset + limit, total)
         items = [ds.work(platform, index, i) for i in range(offset, end)]
         next_offset = end
-        if ds.repeat_work_on_next_page and len(items) > 1 and end < total:
+        overlapping = ds.repeat_work_on_next_page or platform in ds.overlap_platforms
+        if overlapping and len(items) > 1 and end < total:
             next_offset = end - 1
         has_next = len(items) >= limit if platform == "KWAI" else end < total
         if ds.empty_last_page:
@@ -368,6 +414,15 @@ class SandboxApi:
             json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
             {"content-type": "application/json; charset=utf-8", "x-request-id": request_id},
         )
+
+    def _reshape(self, fault: Fault, data: dict[str, Any], query: dict[str, Any]) -> None:
+        """Faults that change a good answer rather than replace it."""
+        if fault.kind == "missing_pagination":
+            data.pop("pagination", None)
+        elif fault.kind == "echo_cursor":  # hands back the cursor it was given, claiming more
+            given = (query.get("pagination") or {}).get("cursor")
+            if given and isinstance(data.get("pagination"), dict):
+                data["pagination"] |= {"hasNext": True, "nextCursor": given}
 
     def _faulty(self, fault: Fault, request_id: str, account_id: str | None = None) -> SandboxResponse:
         kind, delay = fault.kind, fault.delay_seconds
@@ -429,7 +484,10 @@ PLATFORM_ERRORS: dict[str, tuple[int, str | None, str]] = {
     "account_missing_15076": (15076, "not_found", "Platform account missing"),
     "permission_missing_15078": (15078, "permission", "Platform permission missing; re-authorize with the scope"),
     "unsupported_15080": (15080, None, "This platform does not support this operation"),
+    "quota_15070": (15070, "quota", "youtube platform API request failed"),
 }
+#: Faults that alter a good answer instead of replacing it.
+SHAPING_FAULTS = frozenset({"missing_pagination", "echo_cursor"})
 
 
 def _read_date(raw: Any) -> datetime | None:

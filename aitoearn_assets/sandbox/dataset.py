@@ -1,16 +1,27 @@
 """The sandbox's deterministic data: accounts and works generated from a seed, never stored.
 
-Work `i` of an account is computed on demand, so an account may hold millions of works at no
-memory cost. The same seed and settings always give the same answers.
+Each account posts at its own pace. Work `seq` (0 = the account's oldest) has a fixed publish time, so
+its id, its text and its numbers are the same on every day it is listed; `works_per_account` is how
+many works an account had at `REFERENCE` (2026-11-01 00:00 UTC), and each day after it brings the new
+posts. `as_of` is the moment the answers describe (the pipeline's clock): the listing holds the works
+published by then, newest first, and every count is what the work had gathered by then (most of a
+work's views come in its first days). Unset, `as_of` is `REFERENCE` and nothing moves.
+
+Numbers are plausible: follower counts from a few dozen to tens of millions, exposure above
+interactions, evening and weekend posts doing better, some hashtags and formats carrying more, and
+one work in thirty taking off. Work `seq` of an account is computed on demand, so an account may hold
+millions of works at no memory cost. The same seed and settings always give the same answers.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
-from aitoearn_assets.api.platforms import PLATFORMS
+from aitoearn_assets.api.platforms import DAILY_SERIES_PLATFORMS, PLATFORMS
 
 #: Metrics each platform really fills in `listWorks` (reference, section 5). Absent: none.
 LIST_METRICS: dict[str, tuple[str, ...]] = {
@@ -44,32 +55,39 @@ ACCOUNT_ANALYTICS_METRICS: dict[str, tuple[str, ...]] = {
     "pinterest": ("fansCount", "followingCount", "viewCount", "workCount"),
 }
 DAILY_ACCOUNT_ANALYTICS = frozenset({"instagram"})
-#: Platforms whose work analytics answer one snapshot per day over `since`..`until` (default: 30 days).
-DAILY_ANALYTICS = frozenset({"pinterest"})
 PINTEREST_DEFAULT_DAYS = 30
 ALL_METRICS: tuple[str, ...] = (
-    "viewCount",
-    "playCount",
-    "impressionCount",
-    "reachCount",
-    "likeCount",
-    "collectCount",
-    "commentCount",
-    "shareCount",
-    "saveCount",
-    "clickCount",
-    "engagementCount",
-    "watchTimeSeconds",
-)
+    "viewCount", "playCount", "impressionCount", "reachCount", "likeCount", "collectCount", "commentCount",
+    "shareCount", "saveCount", "clickCount", "engagementCount", "watchTimeSeconds",
+)  # fmt: skip
 #: "faithful": what a real key gets (the default); "everything": every contract metric on every
 #: platform, some missing and some zero (tests and benchmarks that ask for it by name).
 METRIC_PROFILES = ("faithful", "everything")
 _METRIC_INDEX = {key: n for n, key in enumerate(ALL_METRICS)}
 HOSTILE_TEXT = "'); DROP TABLE raw_works;--"
 UNICODE_TEXT = "春节 vlog 🎉 \"double\" 'single' \\ back\tslash"
-LATEST_PUBLISHED = datetime(2026, 11, 1, tzinfo=UTC)
-FETCHED_AT = datetime(2026, 11, 2, tzinfo=UTC)
+#: The moment `works_per_account` describes; `as_of` unset means this moment.
+REFERENCE = datetime(2026, 11, 1)
 _MASK = (1 << 64) - 1
+_UNIT = 1.0 / (1 << 53)
+#: The modes each platform's works come in (weights repeat a mode).
+CONTENT_MODES: dict[str, tuple[str, ...]] = {
+    "youtube": ("video",), "tiktok": ("video",), "KWAI": ("video",), "douyin": ("video",), "wxSph": ("video",),
+    "bilibili": ("video",), "twitter": ("article2", "article2", "article2", "video", "article"),
+    "instagram": ("article", "video"), "threads": ("article2", "article2", "article"),
+    "facebook": ("article2", "article", "video"), "pinterest": ("article", "article", "video"),
+    "xhs": ("article", "article", "video"), "wxGzh": ("article",), "linkedin": ("article2", "article", "video"),
+    "google_business": ("article",),
+}  # fmt: skip
+#: Hashtags and how much reach each carries (the xhs form is `#话题[话题]#`).
+HASHTAGS: tuple[tuple[str, float], ...] = (
+    ("#travel", 1.5), ("#food", 1.15), ("#vlog", 0.9), ("#tech_tips", 1.3), ("#DailyLife", 0.8),
+    ("#fitness", 1.05), ("#美食", 1.25), ("#旅行", 1.4), ("#music", 1.0), ("#OOTD", 1.1),
+)  # fmt: skip
+#: How the format moves engagement (interactions per exposure).
+MODE_ENGAGEMENT = {"video": 1.35, "article": 1.0, "article2": 0.7}
+#: Exposure metric a platform's reach is counted in (the others follow from it).
+_SHANGHAI = timedelta(hours=8)  # posting-time effects follow the audience's clock (UTC+8)
 
 
 def _mix(*parts: int) -> int:
@@ -81,26 +99,81 @@ def _mix(*parts: int) -> int:
     return x
 
 
+def _uniform(h: int, salt: int) -> float:
+    """A uniform number in [0, 1) from a hash and a salt."""
+    return (_mix(h, salt) >> 11) * _UNIT
+
+
 def _platform_index(platform: str) -> int:
     return PLATFORMS.index(platform)
+
+
+def _naive_utc(moment: date | datetime | None) -> datetime:
+    if moment is None:
+        return REFERENCE
+    if not isinstance(moment, datetime):
+        return datetime.combine(moment, time.min)
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@dataclass(frozen=True)
+class _Account:
+    """What a generated account is like: its pace, its size and its audience."""
+
+    platform: str
+    index: int
+    hash: int
+    base_works: int  # works at REFERENCE
+    gap_hours: float  # mean time between posts
+    followers: float  # at REFERENCE
+    follower_growth: float  # per day, a fraction
+    reach: float  # exposure of a typical work, per follower
+    engagement: float  # the account's interactions per exposure, typical
+    stats_lag_days: float  # how old AiToEarn's cached counters are
+
+    def published_at(self, seq: int) -> datetime:
+        """When work `seq` was published: at the account's pace, a little early or late each time."""
+        offset = (seq - self.base_works + 1) - 0.45 * _uniform(_mix(self.hash, seq), 1)
+        return REFERENCE + timedelta(hours=offset * self.gap_hours)
+
+    def count_at(self, moment: datetime) -> int:
+        """How many works the account had published by `moment`."""
+        if self.base_works == 0:
+            return 0
+        guess = self.base_works - 1 + math.floor((moment - REFERENCE) / timedelta(hours=self.gap_hours))
+        guess = max(0, guess)
+        while guess > 0 and self.published_at(guess - 1) > moment:
+            guess -= 1
+        while self.published_at(guess) <= moment:
+            guess += 1
+        return guess
+
+    def followers_at(self, moment: datetime) -> int:
+        days = (moment - REFERENCE) / timedelta(days=1)
+        return max(0, int(self.followers * (1 + self.follower_growth * days)))
 
 
 @dataclass(frozen=True)
 class SandboxDataset:
     """What the sandbox serves.
 
-    - `accounts_per_platform`, `works_per_account`: sizes (`works_overrides` sets single accounts).
+    - `accounts_per_platform`; `works_per_account`: each account's works at REFERENCE (`works_range`:
+      each account's own number in [low, high], most of them small; `works_overrides` sets single accounts).
     - `metric_profile`: "faithful" (what each platform fills in reality: list metrics, work
       analytics, fields; the default) or "everything" (every contract metric on every platform).
+    - `as_of`: the moment the answers describe (a date means its midnight UTC); unset: REFERENCE.
+    - `missing_metrics_share`: the share of reported metrics left out of a work's answer.
     - `deleted_works`: work ids whose analytics answer 15070 (not_found).
-    - `records_per_account`: publish records of each account (every status; see `publish_records`).
-    - `as_of`: the date the answers describe. Set, counts grow day by day (a seeded function of the
-      date, so several days of history can be built with a pinned clock); unset, they stand still.
+    - `unreadable_works`: work ids whose `likeCount` is served as "1.2w".
+    - `no_data_hours`: analytics of works younger than this answer code 0 with no snapshots (insights
+      not computed yet).
+    - `records_per_account`: publish records of each account at REFERENCE (every status; see `publish_records`).
     - `insights_missing_accounts`: Instagram accounts without the insights scope (analytics: 15078).
-    - `offline_accounts`: listed with `status` 0. `revoked_accounts`: listed as normal, but
-      their works answer 15048 (access revoked).
+    - `offline_accounts`: listed with `status` 0. `revoked_accounts`: listed as normal, but their works
+      answer 15048 (access revoked). `removed_accounts`: no longer listed by the key.
     - `bad_items`: every 50 works, items with wrong types (see `bad_item`).
-    - `repeat_work_on_next_page`: each page starts with the previous page's last work.
+    - `repeat_work_on_next_page`: each page starts with the previous page's last work (`overlap_platforms`:
+      on these platforms only).
     - `empty_last_page`: the last page claims more, then an empty page claims more forever.
     - `repeat_cursor`: every page hands out the same cursor with `hasNext` true (a server bug).
     - `extra_accounts`: additional raw account objects appended to the listing.
@@ -109,36 +182,76 @@ class SandboxDataset:
     seed: int = 42
     accounts_per_platform: int = 2
     works_per_account: int = 30
+    works_range: tuple[int, int] | None = None
     metric_profile: str = "faithful"
+    as_of: date | datetime | None = None
     works_overrides: dict[str, int] = field(default_factory=dict)
+    missing_metrics_share: float = 0.0
     offline_accounts: frozenset[str] = frozenset()
     revoked_accounts: frozenset[str] = frozenset()
+    removed_accounts: frozenset[str] = frozenset()
     bad_items: bool = False
+    unreadable_works: frozenset[str] = frozenset()
     repeat_work_on_next_page: bool = False
+    overlap_platforms: frozenset[str] = frozenset()
     empty_last_page: bool = False
     repeat_cursor: bool = False
     extra_accounts: tuple[dict[str, Any], ...] = ()
     deleted_works: frozenset[str] = frozenset()
     insights_missing_accounts: frozenset[str] = frozenset()
+    no_data_hours: float = 0.0
     records_per_account: int = 12
-    as_of: date | None = None
 
     def __post_init__(self) -> None:
         if self.metric_profile not in METRIC_PROFILES:
             raise ValueError(f"metric_profile must be one of {METRIC_PROFILES}, not {self.metric_profile!r}")
+
+    @cached_property
+    def moment(self) -> datetime:
+        """`as_of` as a naive UTC time."""
+        return _naive_utc(self.as_of)
 
     # -- accounts --------------------------------------------------------------------------
 
     def account_id(self, platform: str, index: int) -> str:
         return f"{platform}_u{self.seed}x{_platform_index(platform):02d}{index:04d}"
 
+    def _account(self, platform: str, index: int) -> _Account:
+        cache = self.__dict__.setdefault("_accounts", {})
+        key = (platform, index)
+        if key not in cache:
+            h = _mix(self.seed, _platform_index(platform), index, 1)
+            base = self.works_overrides.get(self.account_id(platform, index))
+            if base is None and self.works_range is not None:
+                low, high = self.works_range
+                base = low + int((high - low) * _uniform(h, 2) ** 2.5)
+            base = self.works_per_account if base is None else base
+            # spread the works of a large account over three years at most
+            gap = 6 + 54 * _uniform(h, 3)
+            if base:
+                gap = min(gap, 3 * 365 * 24 / base)
+            cache[key] = _Account(
+                platform=platform,
+                index=index,
+                hash=h,
+                base_works=base,
+                gap_hours=gap,
+                followers=200 * 10 ** (5 * _uniform(h, 4) ** 1.3),
+                follower_growth=-0.001 + 0.008 * _uniform(h, 5),
+                reach=0.15 + 1.35 * _uniform(h, 6),
+                engagement=0.5 + 1.2 * _uniform(h, 7),
+                stats_lag_days=0.5 + 14 * _uniform(h, 8),
+            )
+        return cache[key]
+
     def accounts(self, platform: str) -> list[dict[str, Any]]:
-        """`ChannelAccountVo` objects of one platform."""
+        """`ChannelAccountVo` objects of one platform, as the key lists them now."""
         out = []
-        p = _platform_index(platform)
         for j in range(self.accounts_per_platform):
             account_id = self.account_id(platform, j)
-            h = _mix(self.seed, p, j, 1)
+            if account_id in self.removed_accounts:
+                continue
+            a = self._account(platform, j)
             account: dict[str, Any] = {
                 "id": account_id,
                 "userId": f"user{self.seed}",
@@ -149,19 +262,22 @@ class SandboxDataset:
                 "avatar": f"https://cdn.example/{account_id}.png",
                 "status": 0 if account_id in self.offline_accounts else 1,
                 "groupId": "default",
-                "followingCount": h % 500,
+                "followingCount": a.hash % 500,
                 "workCount": self.works_count(platform, j),
-                "lastStatsTime": "2026-11-01T00:00:00.000Z",
             }
-            if j % 4 != 3:  # every fourth account has never had its stats fetched
-                account["fansCount"] = 0 if j % 4 == 2 else 100 + h % 100_000
-                account["likeCount"] = h % 1_000_000
+            if j % 4 != 3:  # every fourth account has never had its stats fetched by AiToEarn
+                stats_time = self.moment - timedelta(days=a.stats_lag_days)
+                account["lastStatsTime"] = _iso(stats_time)
+                account["fansCount"] = a.followers_at(stats_time)
+                account["likeCount"] = self._account_likes(a, stats_time)
             out.append(account)
         out += [a for a in self.extra_accounts if a.get("type") == platform]
         return out
 
     def find_account(self, account_id: str) -> tuple[str, int] | None:
-        """(platform, index) of a generated account id, or None."""
+        """(platform, index) of a generated account the key lists, or None."""
+        if account_id in self.removed_accounts:
+            return None
         for platform in PLATFORMS:
             prefix = f"{platform}_u{self.seed}x{_platform_index(platform):02d}"
             if account_id.startswith(prefix) and account_id[len(prefix) :].isdigit():
@@ -171,31 +287,57 @@ class SandboxDataset:
         return None
 
     def works_count(self, platform: str, index: int) -> int:
-        return self.works_overrides.get(self.account_id(platform, index), self.works_per_account)
+        """How many works the account has at `as_of`."""
+        return self._account(platform, index).count_at(self.moment)
 
     # -- works -----------------------------------------------------------------------------
 
-    def work(self, platform: str, index: int, i: int) -> Any:
-        """Work `i` (0 = newest) of account `index`, as served in `items[]`."""
-        p = _platform_index(platform)
-        h = _mix(self.seed, p, index, i)
-        if self.bad_items and i % 50 in BAD_ITEM_KINDS:
-            return self.bad_item(platform, index, i)
-        published = self.published_at(index, i)
+    def work_id(self, platform: str, index: int, seq: int) -> str:
+        """The id of work `seq` (0 = the account's oldest), the same on every day."""
+        return f"{platform[:2].lower()}{index}w{seq:07d}"
+
+    def listed_seq(self, platform: str, index: int, position: int) -> int:
+        """The `seq` of the work at `position` of the account's listing now (0 = its newest)."""
+        return self.works_count(platform, index) - 1 - position
+
+    def find_work(self, platform: str, index: int, work_id: str) -> int | None:
+        """`seq` of a generated work id of account `index` published by `as_of`, or None."""
+        prefix = f"{platform[:2].lower()}{index}w"
+        rest = work_id[len(prefix) :]
+        if work_id.startswith(prefix) and rest.isdigit() and int(rest) < self.works_count(platform, index):
+            return int(rest)
+        return None
+
+    def published_at(self, platform: str, index: int, seq: int) -> datetime:
+        """When work `seq` was published (naive UTC)."""
+        return self._account(platform, index).published_at(seq)
+
+    def work(self, platform: str, index: int, position: int) -> Any:
+        """The work at `position` of the listing (0 = newest), as served in `items[]`."""
+        return self.work_item(platform, index, self.listed_seq(platform, index, position))
+
+    def work_item(self, platform: str, index: int, seq: int) -> Any:
+        """Work `seq` as served in `items[]`."""
+        if self.bad_items and seq % 50 in BAD_ITEM_KINDS:
+            return self.bad_item(platform, index, seq)
+        a = self._account(platform, index)
+        h = _mix(a.hash, seq)
+        published = a.published_at(seq)
         faithful = self.metric_profile == "faithful"
+        title, description = self._texts(platform, seq, h)
         work: dict[str, Any] = {
-            "platformWorkId": self.work_id(platform, index, i),
-            "contentMode": "video" if platform == "youtube" else ("video", "article", "article2")[h % 3],
-            "title": _title(i, h),
-            "url": f"https://{platform.lower()}.example/w/{index}/{i}",
-            "coverUrl": f"https://cdn.example/{platform}/{index}/{i}.jpg",
-            "publishedAt": published.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "platformWorkId": self.work_id(platform, index, seq),
+            "contentMode": self.content_mode(platform, h),
+            "title": title,
+            "url": f"https://{platform.lower()}.example/w/{index}/{seq}",
+            "coverUrl": f"https://cdn.example/{platform}/{index}/{seq}.jpg",
+            "publishedAt": _iso(published),
             "authorName": f"{platform} creator {index}",
             "authorPlatformUid": f"uid{index}",
             "status": "published",
         }
-        if i % 5 != 4:
-            work["description"] = "" if i % 10 == 1 else f"About work {i}. {UNICODE_TEXT if i % 6 == 0 else ''}"
+        if description is not None:
+            work["description"] = description
         if faithful:  # reference section 5: what each provider leaves out
             if platform == "youtube":
                 del work["url"]
@@ -205,43 +347,214 @@ class SandboxDataset:
                 work["title"] = work.get("description")
         keys = ALL_METRICS if not faithful else LIST_METRICS.get(platform)
         if keys is not None:
-            work["metrics"] = self._metrics(h, keys, self._age_days(published))
+            work["metrics"] = self.metrics(platform, index, seq, keys)
+            if work["platformWorkId"] in self.unreadable_works:
+                work["metrics"]["likeCount"] = "1.2w"
         return work
+
+    def content_mode(self, platform: str, h: int) -> str:
+        modes = CONTENT_MODES[platform]
+        return modes[_mix(h, 11) % len(modes)]
+
+    def hashtags(self, platform: str, seq: int, h: int) -> list[str]:
+        """The hashtags of work `seq` (0 to 3 of them), as they are written on the platform."""
+        if seq % 17 == 3 or seq % 23 == 5 or seq % 29 == 11:
+            return []
+        picked = []
+        for n in range(_mix(h, 12) % 4):
+            tag = HASHTAGS[_mix(h, 13, n) % len(HASHTAGS)][0]
+            if tag not in picked:
+                picked.append(tag)
+        return picked
+
+    def _texts(self, platform: str, seq: int, h: int) -> tuple[str, str | None]:
+        if seq % 17 == 3:
+            title = ""
+        elif seq % 23 == 5:
+            title = UNICODE_TEXT
+        elif seq % 29 == 11:
+            title = HOSTILE_TEXT
+        else:
+            tags = [_xhs_tag(t) if platform == "xhs" else t for t in self.hashtags(platform, seq, h)]
+            if seq % 7 == 2 and tags:  # the same tag written another way, in another case
+                tags.append(tags[0].upper() if platform != "xhs" else tags[0])
+            title = " ".join([f"Work {seq}", *tags])
+        if seq % 5 == 4:
+            return title, None
+        if seq % 10 == 1:
+            return title, ""
+        tags = self.hashtags(platform, seq, h)
+        extra = f" {tags[0]} #behind_the_scenes" if tags and seq % 3 == 0 else ""
+        return title, f"About work {seq}.{extra} {UNICODE_TEXT if seq % 6 == 0 else ''}"
+
+    def work_analytics(
+        self, platform: str, index: int, seq: int, since: datetime | None, until: datetime | None
+    ) -> dict[str, Any]:
+        """`ChannelWorkAnalyticsVo` data (without platform/accountId) of work `seq`, per reference 3b and 5."""
+        a = self._account(platform, index)
+        h = _mix(a.hash, seq)
+        keys = ANALYTICS_METRICS[platform] if self.metric_profile == "faithful" else ALL_METRICS
+        work_id = self.work_id(platform, index, seq)
+        published = a.published_at(seq)
+        work = {"id": work_id, "title": self._texts(platform, seq, h)[0], "publishedAt": _iso(published)}
+        now = _iso(self.moment)
+        if self.no_data_hours and self.moment - published < timedelta(hours=self.no_data_hours):
+            return {"work": work, "snapshots": []}  # insights not computed yet: code 0, nothing else
+        if platform not in DAILY_SERIES_PLATFORMS:
+            metrics = self.metrics(platform, index, seq, keys)
+            snapshot = {"platformWorkId": work_id, "snapshotAt": now, "fetchedAt": now, "work": work,
+                        "metrics": metrics}  # fmt: skip
+            extra = {"coinCount": h % 300, "danmakuCount": h % 90} if platform == "bilibili" else {}
+            return {"work": work, "metrics": metrics, "snapshots": [snapshot], "extra": extra}
+        until = _naive_utc(until) if until else self.moment
+        since = _naive_utc(since) if since else until - timedelta(days=PINTEREST_DEFAULT_DAYS)
+        snapshots = []
+        day = datetime.combine(since.date(), time.min)
+        while day <= until and day <= self.moment:
+            if day >= datetime.combine(published.date(), time.min):
+                metrics = self.daily_metrics(platform, index, seq, keys, day)
+                snapshots.append({"platformWorkId": work_id, "snapshotAt": _iso(day), "fetchedAt": now,
+                                  "periodStartAt": _iso(day), "periodEndAt": _iso(day + timedelta(days=1)),
+                                  "work": work, "metrics": metrics, "extra": {"dataStatus": "READY"}})  # fmt: skip
+            day += timedelta(days=1)
+        last = snapshots[-1]["metrics"] if snapshots else {}
+        return {"work": work, "metrics": last, "snapshots": snapshots, "extra": {}}
+
+    def metrics(
+        self, platform: str, index: int, seq: int, keys: tuple[str, ...], at: datetime | None = None
+    ) -> dict[str, int]:
+        """Work `seq`'s counts for `keys` at `at` (default `as_of`); a key has the same value wherever it
+        is served (list or analytics)."""
+        totals = self._totals(platform, index, seq)
+        a = self._account(platform, index)
+        h = totals["_hash"]
+        age = max(0.0, ((at or self.moment) - a.published_at(seq)) / timedelta(days=1))
+        share = 1 - math.exp(-age / totals["_tau"])  # views come early, then slow down
+        everything = self.metric_profile == "everything"
+        out: dict[str, int] = {}
+        for key in keys:
+            hk = _mix(h, _METRIC_INDEX[key])
+            if everything and hk % 13 == 0:
+                continue  # not reported for this work
+            if self.missing_metrics_share and _uniform(hk, 21) < self.missing_metrics_share:
+                continue
+            if key == "playCount" and platform == "pinterest" and self.content_mode(platform, h) != "video":
+                continue  # plays only for video pins
+            out[key] = 0 if everything and hk % 17 == 0 else int(totals[key] * share)
+        return out
+
+    def _totals(self, platform: str, index: int, seq: int) -> dict[str, Any]:
+        """Work `seq`'s lifetime counts for every metric (what it tends to), and its pace."""
+        a = self._account(platform, index)
+        h = _mix(a.hash, seq)
+        mode = self.content_mode(platform, h)
+        local = a.published_at(seq) + _SHANGHAI
+        slot = 1.6 if 19 <= local.hour <= 22 else 1.2 if 7 <= local.hour <= 9 else 0.55 if local.hour <= 5 else 1.0
+        slot *= 1.25 if local.weekday() >= 5 else 1.0
+        tags = 1.0
+        for tag in self.hashtags(platform, seq, h):
+            tags *= dict(HASHTAGS)[tag]
+        noise = math.exp(0.9 * (_uniform(h, 14) + _uniform(h, 15) + _uniform(h, 16) - 1.5))
+        takes_off = 6 + 20 * _uniform(h, 18) if _mix(h, 17) % 30 == 0 else 1.0
+        exposure = max(20.0, max(a.followers, 200) * a.reach * slot * tags * noise * takes_off)
+        rate = a.engagement * MODE_ENGAGEMENT[mode] * (0.8 + 0.4 * _uniform(h, 19)) * (1.1 if slot > 1.3 else 1.0)
+        return {
+            "_hash": h,
+            "_tau": 1.5 + 3.5 * _uniform(h, 20),
+            "viewCount": exposure,
+            "impressionCount": exposure * 1.6,
+            "reachCount": exposure * 0.6,
+            "playCount": exposure * 0.3,
+            "likeCount": exposure * 0.045 * rate,
+            "commentCount": exposure * 0.004 * rate,
+            "shareCount": exposure * 0.003 * rate,
+            "saveCount": exposure * 0.006 * rate,
+            "collectCount": exposure * 0.005 * rate,
+            "clickCount": exposure * 0.01,
+            "engagementCount": exposure * 0.06 * rate,
+            "watchTimeSeconds": exposure * (15 + 60 * _uniform(h, 22)),
+        }
+
+    def daily_metrics(
+        self, platform: str, index: int, seq: int, keys: tuple[str, ...], day: datetime
+    ) -> dict[str, int]:
+        """One day's values of a daily series: what the work gathered that day (up to `as_of`)."""
+        end = min(day + timedelta(days=1), self.moment)
+        before = self.metrics(platform, index, seq, keys, day)
+        after = self.metrics(platform, index, seq, keys, end)
+        return {key: after[key] - before[key] for key in after if key in before}
+
+    def account_analytics(self, platform: str, index: int) -> dict[str, Any]:
+        """`ChannelAccountAnalyticsVo` data of one account (reference 3c, 5): live counters at `as_of`."""
+        a = self._account(platform, index)
+        h = a.hash
+        days = max(0.0, (self.moment - REFERENCE) / timedelta(days=1))
+        values = {
+            "fansCount": a.followers_at(self.moment),
+            "followingCount": h % 500,
+            "workCount": self.works_count(platform, index),
+            "likeCount": self._account_likes(a, self.moment),
+            "viewCount": int(a.followers * a.reach * (40 + days)),
+            "commentCount": int(a.followers * 0.02) + int(days) * 3,
+            "forwardCount": int(a.followers * 0.01) + int(days),
+            "engagementCount": int(a.followers * 0.005) + int(days),
+        }
+        keys = ACCOUNT_ANALYTICS_METRICS[platform]
+        moment = _iso(self.moment)
+        if platform in DAILY_ACCOUNT_ANALYTICS:  # instagram: daily insights, no cumulative counters
+            snapshots = [{"snapshotAt": moment, "fetchedAt": moment, "periodStartAt": moment, "period": "day",
+                          "metrics": {k: _mix(h, _METRIC_INDEX.get(k, 99)) % 500 for k in keys}}]  # fmt: skip
+            return {"metrics": snapshots[0]["metrics"], "snapshots": snapshots, "extra": {"period": "day"}}
+        metrics = {k: values[k] for k in keys}
+        return {"metrics": metrics, "snapshots": [{"snapshotAt": moment, "fetchedAt": moment, "metrics": metrics}],
+                "fetchedAt": moment}  # fmt: skip
+
+    def _account_likes(self, a: _Account, moment: datetime) -> int:
+        return int(a.followers_at(moment) * 0.9 * a.engagement)
+
+    # -- publish records -------------------------------------------------------------------
 
     def publish_records(self, platform: str, index: int) -> list[dict[str, Any]]:
         """`ChannelPublishRecordVo` objects of one account, newest `createdAt` first (reference publish-records 1, 5).
 
-        Record k (of 12 in each cycle): 1 published; 3 publishing with a provisional id (douyin: waiting for
-        the user, status 8, its share id); 5 failed; 7 waiting; 9 the work of record 8 published again
-        (updated later); 11 published but its link still pending (no platformWorkId yet).
+        The account's works since `records_per_account` before REFERENCE were published through AiToEarn,
+        one record each; record of work `seq` by `seq % 12`: 3 publishing with a provisional id (douyin:
+        waiting for the user, status 8, its share id); 5 failed; 7 waiting; 9 the work of record 8
+        published again (updated later); 11 published but its link still pending (no platformWorkId
+        yet); the others published.
         """
+        a = self._account(platform, index)
         account_id = self.account_id(platform, index)
+        first = max(0, a.base_works - self.records_per_account) if a.base_works else 0
         records = []
-        for k in range(self.records_per_account):
-            kind = k % 12
-            created = LATEST_PUBLISHED - timedelta(days=2 * k, minutes=11 * index)
+        for seq in range(first, self.works_count(platform, index)):
+            kind = seq % 12
+            created = a.published_at(seq)
             updated = created + timedelta(hours=1)
-            work_k = k - 1 if kind == 9 else k
+            work_seq = seq - 1 if kind == 9 else seq
+            work_id = self.work_id(platform, index, work_seq)
+            h = _mix(a.hash, seq)
+            title, description = self._texts(platform, seq, h)
             record: dict[str, Any] = {
-                "id": f"rec{_platform_index(platform):02d}{index:03d}{k:05d}",
-                "flowId": f"flow{k}",
+                "id": f"rec{_platform_index(platform):02d}{index:03d}{seq:05d}",
+                "flowId": f"flow{seq}",
                 "accountId": account_id,
                 "accountType": platform,
-                "type": "video" if k % 3 else "article",
+                "type": "video" if self.content_mode(platform, h) == "video" else "article",
                 "status": 1,
-                "title": f"Post {k} of {platform} account {index}",
-                "desc": f"Published through AiToEarn ({k})",
+                "title": title or f"Post {seq} of {platform} account {index}",
+                "desc": description or f"Published through AiToEarn ({seq})",
                 "publishTime": _iso(created),
-                "coverUrl": f"https://cdn.example/records/{platform}/{index}/{k}.jpg",
+                "coverUrl": f"https://cdn.example/records/{platform}/{index}/{seq}.jpg",
                 "createdAt": _iso(created),
                 "updatedAt": _iso(updated + timedelta(days=30) if kind == 9 else updated),
-                "platformWorkId": self.work_id(platform, index, work_k),
-                "workLink": f"https://{platform.lower()}.example/video/{self.work_id(platform, index, work_k)}",
+                "platformWorkId": work_id,
+                "workLink": f"https://{platform.lower()}.example/video/{work_id}",
                 "linkStatus": "ready",
             }
             if kind == 3:
                 record["status"] = 8 if platform == "douyin" else 2
-                record["platformWorkId"] = f"share_{k}" if platform == "douyin" else f"upload_{k}"
+                record["platformWorkId"] = f"share_{seq}" if platform == "douyin" else f"upload_{seq}"
                 del record["workLink"]
             elif kind in (5, 7):
                 record["status"] = -1 if kind == 5 else 0
@@ -252,117 +565,21 @@ class SandboxDataset:
                 del record["platformWorkId"], record["workLink"]
                 record["linkStatus"] = "pending"
             records.append(record)
-        return records
+        return sorted(records, key=lambda r: r["createdAt"], reverse=True)
 
-    def work_id(self, platform: str, index: int, i: int) -> str:
-        return f"{platform[:2].lower()}{index}w{i:07d}"
+    # -- odd items -------------------------------------------------------------------------
 
-    def find_work(self, platform: str, index: int, work_id: str) -> int | None:
-        """`i` of a generated work id of account `index`, or None."""
-        prefix = f"{platform[:2].lower()}{index}w"
-        rest = work_id[len(prefix) :]
-        if work_id.startswith(prefix) and rest.isdigit() and int(rest) < self.works_count(platform, index):
-            return int(rest)
-        return None
-
-    def published_at(self, index: int, i: int) -> datetime:
-        return LATEST_PUBLISHED - timedelta(hours=3 * i, minutes=7 * index)
-
-    def work_analytics(
-        self, platform: str, index: int, i: int, since: datetime | None, until: datetime | None
-    ) -> dict[str, Any]:
-        """`ChannelWorkAnalyticsVo` data (without platform/accountId) of work `i`, per reference 3b and 5."""
-        h = _mix(self.seed, _platform_index(platform), index, i)
-        keys = ANALYTICS_METRICS[platform] if self.metric_profile == "faithful" else ALL_METRICS
-        work_id = self.work_id(platform, index, i)
-        published = self.published_at(index, i)
-        work = {"id": work_id, "title": _title(i, h), "publishedAt": _iso(published)}
-        if platform not in DAILY_ANALYTICS:
-            metrics = self._metrics(h, keys, self._age_days(published))
-            snapshot = {"platformWorkId": work_id, "snapshotAt": _iso(published), "fetchedAt": _iso(FETCHED_AT),
-                        "work": work, "metrics": metrics}  # fmt: skip
-            extra = {"coinCount": h % 300, "danmakuCount": h % 90} if platform == "bilibili" else {}
-            return {"work": work, "metrics": metrics, "snapshots": [snapshot], "extra": extra}
-        until = until or FETCHED_AT
-        since = since or until - timedelta(days=PINTEREST_DEFAULT_DAYS)
-        snapshots = []
-        day = datetime(since.year, since.month, since.day, tzinfo=UTC)
-        while day <= until:
-            if day >= datetime(published.year, published.month, published.day, tzinfo=UTC):
-                metrics = self.daily_metrics(h, keys, day)
-                snapshots.append({"platformWorkId": work_id, "snapshotAt": _iso(day), "fetchedAt": _iso(FETCHED_AT),
-                                  "periodStartAt": _iso(day), "periodEndAt": _iso(day + timedelta(days=1)),
-                                  "work": work, "metrics": metrics, "extra": {"dataStatus": "READY"}})  # fmt: skip
-            day += timedelta(days=1)
-        last = snapshots[-1]["metrics"] if snapshots else {}
-        return {"work": work, "metrics": last, "snapshots": snapshots, "extra": {}}
-
-    def account_analytics(self, platform: str, index: int) -> dict[str, Any]:
-        """`ChannelAccountAnalyticsVo` data of one account (reference 3c, 5): live counters, growing with `as_of`."""
-        h = _mix(self.seed, _platform_index(platform), index, 2)
-        days = (self.as_of - LATEST_PUBLISHED.date()).days if self.as_of else 0
-        fans = 100 + h % 100_000 + max(0, days) * (h % 60)
-        values = {
-            "fansCount": fans,
-            "followingCount": h % 500,
-            "workCount": self.works_count(platform, index),
-            "likeCount": h % 1_000_000 + max(0, days) * 40,
-            "viewCount": h % 5_000_000 + max(0, days) * 900,
-            "commentCount": h % 20_000,
-            "forwardCount": h % 9_000,
-            "engagementCount": h % 3_000,
-        }
-        keys = ACCOUNT_ANALYTICS_METRICS[platform]
-        moment = _iso(datetime.combine(self.as_of, datetime.min.time(), UTC) if self.as_of else FETCHED_AT)
-        if platform in DAILY_ACCOUNT_ANALYTICS:  # instagram: daily insights, no cumulative counters
-            snapshots = [{"snapshotAt": moment, "fetchedAt": moment, "periodStartAt": moment, "period": "day",
-                          "metrics": {k: _mix(h, _METRIC_INDEX.get(k, 99)) % 500 for k in keys}}]  # fmt: skip
-            return {"metrics": snapshots[0]["metrics"], "snapshots": snapshots, "extra": {"period": "day"}}
-        metrics = {k: values[k] for k in keys}
-        return {"metrics": metrics, "snapshots": [{"snapshotAt": moment, "fetchedAt": moment, "metrics": metrics}],
-                "fetchedAt": moment}  # fmt: skip
-
-    def daily_metrics(self, h: int, keys: tuple[str, ...], day: datetime) -> dict[str, int]:
-        """One day's values of a daily series: a seeded function of the work and the date."""
-        d = day.toordinal()
-        return {key: _mix(h, _METRIC_INDEX[key], d) % (40 if key != "impressionCount" else 900) for key in keys}
-
-    def _age_days(self, published: datetime) -> int:
-        return max(0, (self.as_of - published.date()).days) if self.as_of else 0
-
-    def _metrics(self, h: int, keys: tuple[str, ...], age_days: int = 0) -> dict[str, int]:
-        """A work's counts for `keys`; one key has the same value wherever it is served (list or analytics).
-
-        With `as_of` set, each count grows by a per-work daily amount for every day since publication.
-        """
-        base_views = 50 + h % 200_000
-        views = base_views + age_days * (h % 400)
-        out: dict[str, int] = {}
-        for key in keys:
-            hk = _mix(h, _METRIC_INDEX[key])
-            if self.metric_profile == "everything" and hk % 13 == 0:
-                continue  # not reported for this work
-            if hk % 17 == 0:
-                out[key] = 0
-            elif key in ("viewCount", "playCount", "impressionCount", "reachCount"):
-                out[key] = views + hk % 1000
-            elif key == "watchTimeSeconds":
-                out[key] = views * 12 + hk % 100
-            else:
-                out[key] = hk % max(1, base_views // 20) + age_days * (hk % 7)
-        return out
-
-    def bad_item(self, platform: str, index: int, i: int) -> Any:
+    def bad_item(self, platform: str, index: int, seq: int) -> Any:
         """Items with wrong types; readable ones are stored, the others set aside.
 
-        Positions (i mod 50): 7 likeCount "12" (read as 12); 13 viewCount "1.2w" (set aside);
+        By `seq` mod 50: 7 likeCount "12" (read as 12); 13 viewCount "1.2w" (set aside);
         19 commentCount -5 (set aside); 23 metrics null (all NULL); 29 an unknown field
         (ignored); 31 a 200 KB description (stored); 37 null instead of an item (set aside).
         """
-        kind = BAD_ITEM_KINDS[i % 50]
+        kind = BAD_ITEM_KINDS[seq % 50]
         if kind == "null_item":
             return None
-        good = dict(self._good_work(platform, index, i))
+        good = dict(self._good().work_item(platform, index, seq))
         metrics = dict(good.get("metrics") or {})
         if kind == "string_count":
             metrics["likeCount"] = "12"
@@ -377,13 +594,13 @@ class SandboxDataset:
         good["metrics"] = None if kind == "null_metrics" else metrics
         return good
 
-    def _good_work(self, platform: str, index: int, i: int) -> dict[str, Any]:
-        return SandboxDataset(
-            seed=self.seed,
-            accounts_per_platform=self.accounts_per_platform,
-            works_per_account=self.works_per_account,
-            metric_profile=self.metric_profile,
-        ).work(platform, index, i)
+    def _good(self) -> SandboxDataset:
+        cache = self.__dict__.setdefault("_good_twin", [])
+        if not cache:
+            from dataclasses import replace
+
+            cache.append(replace(self, bad_items=False))
+        return cache[0]
 
 
 BAD_ITEM_KINDS: dict[int, str] = {
@@ -403,11 +620,6 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _title(i: int, h: int) -> str:
-    if i % 17 == 3:
-        return ""
-    if i % 23 == 5:
-        return UNICODE_TEXT
-    if i % 29 == 11:
-        return HOSTILE_TEXT
-    return f"Work {i} #{h % 1000}"
+def _xhs_tag(tag: str) -> str:
+    """Xiaohongshu writes a topic as `#话题[话题]#`."""
+    return f"{tag}[话题]#"

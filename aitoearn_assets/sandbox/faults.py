@@ -23,6 +23,8 @@ FAULT_KINDS = frozenset(
         "account_missing_15076",  # the platform account is gone
         "permission_missing_15078",  # a scope is missing (e.g. Instagram insights)
         "unsupported_15080",  # the operation is not supported
+        "quota_15070",  # the upstream platform's daily quota is spent (category quota, not retryable)
+        "echo_cursor",  # a works page hands back the cursor it was given, with hasNext true
     }
 )
 

@@ -1,14 +1,19 @@
-"""`work_growth` and `account_growth`: what was gained over 1, 7 and 28 days, computed in polars.
+"""`work_growth` and `account_growth`: what was gained over 1, 7 and 28 days, from real observations.
 
-DuckDB selects only what the gains need (each work's latest snapshot and its baseline snapshots, the
-daily-series sums, the account counters); polars computes the definitions (README, "Definitions")
-on Arrow from DuckDB; each table is replaced in one transaction.
+A snapshot may show a value carried over from an earlier answer (a work whose analytics are asked
+weekly shows the same views all week): that is not a new observation. Each snapshot records when
+its exposure and its interactions were observed, and a snapshot is an *observation* of a measure
+when the run that wrote it observed it (`<measure>_observed_on = snapshot_date`). Then, per work
+and measure (README, "Definitions"):
 
-gain_Nd = value at the latest snapshot - value at the baseline, the latest snapshot dated between
-(latest - 2N days) and (latest - N days), both included. NULL when there is no baseline or either
-value is NULL, or when the baseline measured with another metric; a work published after
-(latest - N days) has baseline 0. For a daily series (pinterest, `work_metrics_daily`) gain_Nd is
-the sum of the daily values of the N days ending at the latest date. Gains are never clamped.
+gain_Nd = the value at its latest observation L - the value at its latest observation dated in
+[L - 2N, L - N]; NULL when there is none, or when that one measured with another metric. A work
+published (UTC date) after L - N has baseline 0. For a daily series (pinterest, `work_metrics_daily`)
+gain_Nd is the sum of the N daily values ending at the latest day stored, NULL unless all N days are
+stored (days before the work was published count as 0). Gains are never clamped.
+
+DuckDB selects what the gains need (one pass for each work's latest values, one for its baselines);
+polars computes the gains; each table is replaced in one transaction by the asset.
 """
 
 from __future__ import annotations
@@ -16,244 +21,209 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-DAYS = (1, 7, 28)
-DAILY_SERIES_PLATFORMS = ("pinterest",)
-_PARTS = ["like_count", "comment_count", "share_count", "collect_count", "save_count"]
-_EXPOSURE = ["view_count", "impression_count", "reach_count", "play_count"]
+from aitoearn_assets.api.platforms import DAILY_SERIES_PLATFORMS
+from aitoearn_assets.metrics import GAIN_DAYS
+from aitoearn_assets.tables import ACCOUNT_GROWTH_COLUMNS, WORK_GROWTH_COLUMNS
+from aitoearn_assets.warehouse import definitions
 
-_KEY = "platform, account_id, platform_work_id"
-_METRICS = [*_PARTS, *_EXPOSURE, "engagement_count"]
-_ROLES = {"c": "latest", **{f"b{n}": f"base_{n}" for n in DAYS}}
-_BASE_WINDOWS = ", ".join(
-    f"max(CASE WHEN s.snapshot_date BETWEEN {{latest}} - {2 * n} AND {{latest}} - {n} THEN s.snapshot_date END) AS base_{n}"
-    for n in DAYS
-)
-
-# Each work gets an integer id, its latest snapshot date and its baseline dates (the latest snapshot in each
-# window). Works last seen on the table's latest date L (nearly all: a run observes every work it lists) share
-# their windows, so one grouped scan of the last 2 x 28 days finds their baselines; works seen last before L
-# (deleted, no longer listed) take the general form.
-_ROLES_TABLE = f"""
-CREATE OR REPLACE TEMP TABLE growth_roles AS
-WITH latest AS (SELECT {_KEY}, max(snapshot_date) AS latest FROM work_snapshots GROUP BY ALL),
-current_bases AS (
-    SELECT {_KEY}, {_BASE_WINDOWS.format(latest="$L")}
-    FROM work_snapshots AS s WHERE s.snapshot_date >= $L - {2 * max(DAYS)} AND s.snapshot_date < $L
-    GROUP BY ALL
-),
-stale_bases AS (
-    SELECT s.platform, s.account_id, s.platform_work_id, {_BASE_WINDOWS.format(latest="l.latest")}
-    FROM work_snapshots AS s JOIN latest AS l USING ({_KEY})
-    WHERE l.latest < $L AND s.snapshot_date >= l.latest - {2 * max(DAYS)}
-    GROUP BY ALL
-)
-SELECT row_number() OVER () AS wid, l.platform, l.account_id, l.platform_work_id, l.latest,
-       {", ".join(f"coalesce(c.base_{n}, s.base_{n}) AS base_{n}" for n in DAYS)}, r.published_at
-FROM latest AS l
-LEFT JOIN current_bases AS c ON l.latest = $L AND c.platform = l.platform AND c.account_id = l.account_id
-     AND c.platform_work_id = l.platform_work_id
-LEFT JOIN stale_bases AS s ON s.platform = l.platform AND s.account_id = l.account_id
-     AND s.platform_work_id = l.platform_work_id
-LEFT JOIN raw_works AS r ON r.platform = l.platform AND r.account_id = l.account_id
-     AND r.platform_work_id = l.platform_work_id
-"""
-_ROLES_TABLE = _ROLES_TABLE.replace("$L", "$L::DATE")  # typed even when the table is empty (L is NULL)
-
-# One role's snapshot (the latest, or one baseline) of every work, keyed by the integer id: the text keys
-# travel once, in growth_roles.
-_ROLE_ROWS = f"""
-SELECT r.wid, {", ".join(f"s.{c}" for c in _METRICS)}
-FROM work_snapshots AS s JOIN growth_roles AS r USING ({_KEY})
-WHERE ({{date_filter}}) AND s.snapshot_date = r.{{role_date}}
-"""
-_METRIC_NAMES = pl.Enum(
-    ["view_count", "impression_count", "reach_count", "play_count", "sum_of_parts", "engagement_count"]
-)
+KEY = ["platform", "account_id", "platform_work_id"]
+MEASURES = ("exposure", "interactions")
+_DAILY = ", ".join(f"'{p}'" for p in sorted(DAILY_SERIES_PLATFORMS))
+_LONGEST = 2 * max(GAIN_DAYS)
 
 
-def measured_roles(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per work: keys, `latest`, `base_N`, `published_at`, and exposure / interactions (with the metric
-    each used) at its latest snapshot (`c_*`) and at each baseline (`b<N>_*`).
-
-    Only what the gains need leaves DuckDB, one role at a time (peak memory stays low at 1M works x 90 days).
-    """
-    con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream and spill
-    try:
-        (last,) = con.execute("SELECT max(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
-        con.execute(_ROLES_TABLE, {"L": last})
-        wide = con.sql("SELECT * FROM growth_roles").pl()
-        current_works = pl.col("latest") == pl.lit(last, pl.Date)  # `last` is None on an empty table
-        has_stale = wide.filter(pl.col("latest") < pl.lit(last, pl.Date)).height > 0
-        exposure, exposure_metric = exposure_expr()
-        interactions, interactions_metric = interactions_expr()
-        for role, date_column in _ROLES.items():
-            dates = wide.filter(current_works)[date_column].drop_nulls().unique().sort().to_list()
-            # literal dates, so zone maps skip every other day; works seen last before L scan it all (rare)
-            current = " OR ".join(f"s.snapshot_date = DATE '{d.isoformat()}'" for d in dates) or "FALSE"
-            date_filter = f"(r.latest = $L::DATE AND ({current}))" + (" OR r.latest < $L::DATE" if has_stale else "")
-            sql = _ROLE_ROWS.replace("{date_filter}", date_filter).replace("{role_date}", date_column)
-            rows = (
-                con.sql(sql, params={"L": last})
-                .pl()
-                .select(
-                    "wid",
-                    exposure.alias(f"{role}_exposure"),
-                    exposure_metric.cast(_METRIC_NAMES).alias(f"{role}_exposure_metric"),
-                    interactions.alias(f"{role}_interactions"),
-                    interactions_metric.cast(_METRIC_NAMES).alias(f"{role}_interactions_metric"),
-                )
-            )
-            wide = wide.join(rows, on="wid", how="left")
-    finally:
-        con.execute("DROP TABLE IF EXISTS growth_roles")
-        con.execute("RESET preserve_insertion_order")
-    return wide.drop("wid")
+def _observed(measure: str, alias: str = "") -> str:
+    return f"{alias}{measure} IS NOT NULL AND {alias}{measure}_observed_on = {alias}snapshot_date"
 
 
-_DAILY_SUMS = f"""
-WITH latest AS (
-    SELECT platform, account_id, platform_work_id, max(snapshot_date) AS latest
-    FROM work_snapshots WHERE platform IN ({", ".join(f"'{p}'" for p in DAILY_SERIES_PLATFORMS)}) GROUP BY ALL
-)
-SELECT d.platform, d.account_id, d.platform_work_id, d.day, l.latest,
-       {", ".join(f"d.{c}" for c in _PARTS + _EXPOSURE)}, d.engagement_count
-FROM work_metrics_daily AS d JOIN latest AS l USING (platform, account_id, platform_work_id)
-WHERE d.day > l.latest - {max(DAYS)} AND d.day <= l.latest
-"""
-
-
-def interactions_expr(prefix: str = "") -> tuple[pl.Expr, pl.Expr]:
-    """(interactions, interactions_metric) per the definitions, over columns named `prefix + column`."""
-    parts = [pl.col(prefix + c) for c in _PARTS]
-    any_part = pl.any_horizontal([p.is_not_null() for p in parts])
-    value = pl.when(any_part).then(pl.sum_horizontal(parts)).otherwise(pl.col(prefix + "engagement_count"))
-    metric = (
-        pl.when(any_part)
-        .then(pl.lit("sum_of_parts"))
-        .when(pl.col(prefix + "engagement_count").is_not_null())
-        .then(pl.lit("engagement_count"))
+#: Per work: its latest snapshot's (carried) values, and for each measure its latest observation.
+_LATEST = f"""
+CREATE OR REPLACE TEMP TABLE growth_latest AS
+SELECT platform, account_id, platform_work_id,
+       max(snapshot_date) AS snapshot_date,
+       arg_max_null(exposure, snapshot_date) AS exposure,
+       arg_max_null(interactions, snapshot_date) AS interactions,
+       {
+    ", ".join(
+        f"max(snapshot_date) FILTER (WHERE {_observed(m)}) AS {m}_observed_on, "
+        f"arg_max({m}, snapshot_date) FILTER (WHERE {_observed(m)}) AS {m}_at_latest, "
+        f"arg_max({m}_metric, snapshot_date) FILTER (WHERE {_observed(m)}) AS {m}_metric_at_latest"
+        for m in MEASURES
     )
-    return value.cast(pl.Int64), metric
+}
+FROM work_snapshots
+GROUP BY platform, account_id, platform_work_id
+"""
 
+#: Per work: each measure's value (and metric) at its latest observation in each baseline window.
+_BASES = f"""
+SELECT s.platform, s.account_id, s.platform_work_id,
+       {
+    ", ".join(
+        f"arg_max(s.{m}, s.snapshot_date) FILTER (WHERE {_observed(m, 's.')} AND s.snapshot_date "
+        f"BETWEEN l.{m}_observed_on - {2 * n} AND l.{m}_observed_on - {n}) AS {m}_base_{n}, "
+        f"arg_max(s.{m}_metric, s.snapshot_date) FILTER (WHERE {_observed(m, 's.')} AND s.snapshot_date "
+        f"BETWEEN l.{m}_observed_on - {2 * n} AND l.{m}_observed_on - {n}) AS {m}_metric_base_{n}"
+        for m in MEASURES
+        for n in GAIN_DAYS
+    )
+}
+FROM work_snapshots AS s
+JOIN growth_latest AS l USING (platform, account_id, platform_work_id)
+WHERE s.snapshot_date >= least(l.exposure_observed_on, l.interactions_observed_on) - {_LONGEST}
+  AND s.snapshot_date < greatest(l.exposure_observed_on, l.interactions_observed_on)
+GROUP BY s.platform, s.account_id, s.platform_work_id
+"""
 
-def exposure_expr(prefix: str = "") -> tuple[pl.Expr, pl.Expr]:
-    """(exposure, exposure_metric): the first reported of views, impressions, reach, plays."""
-    value = pl.coalesce([pl.col(prefix + c) for c in _EXPOSURE])
-    metric = pl.lit(None, pl.String)
-    for c in reversed(_EXPOSURE):
-        metric = pl.when(pl.col(prefix + c).is_not_null()).then(pl.lit(c)).otherwise(metric)
-    return value.cast(pl.Int64), metric
+#: Per work of a daily-series platform: the sum of each measure's last N days, when all of them are stored
+#: (a day before the work was published counts as 0: there is nothing to store for it).
+_DAILY_GAINS = f"""
+WITH days AS (
+    SELECT d.platform, d.account_id, d.platform_work_id, d.day, r.published_at::DATE AS published_day,
+           {definitions.exposure(lambda c: f"d.{c}")} AS exposure,
+           {definitions.interactions(lambda c: f"d.{c}")} AS interactions,
+           max(d.day) OVER (PARTITION BY d.platform, d.account_id, d.platform_work_id) AS last_day
+    FROM work_metrics_daily AS d
+    LEFT JOIN raw_works AS r USING (platform, account_id, platform_work_id)
+    WHERE d.platform IN ({_DAILY})
+)
+SELECT platform, account_id, platform_work_id,
+       {
+    ", ".join(
+        f"CASE WHEN count({m}) FILTER (WHERE day > last_day - {n}) "
+        f"= least({n}, any_value(last_day) - coalesce(any_value(published_day), any_value(last_day) - {n}) + 1) "
+        f"THEN sum({m}) FILTER (WHERE day > last_day - {n}) END::BIGINT AS {m}_daily_{n}"
+        for m in MEASURES
+        for n in GAIN_DAYS
+    )
+}
+FROM days
+GROUP BY platform, account_id, platform_work_id
+"""
+
+_PUBLISHED = "SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM raw_works"
 
 
 def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per work with at least one snapshot (columns: warehouse/columns.py WORK_GROWTH_COLUMNS)."""
-    key = ["platform", "account_id", "platform_work_id"]
-    wide = measured_roles(con).lazy()
+    """One row per work with at least one snapshot (columns: tables.WORK_GROWTH_COLUMNS)."""
+    con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream and spill
+    try:
+        con.execute(_LATEST)
+        latest = con.sql("SELECT * FROM growth_latest").pl()
+        bases = con.sql(_BASES).pl()
+    finally:
+        con.execute("DROP TABLE IF EXISTS growth_latest")
+        con.execute("RESET preserve_insertion_order")
+    daily = con.sql(_DAILY_GAINS).pl()
+    published = con.sql(_PUBLISHED).pl()
+    wide = (
+        latest.lazy()
+        .join(bases.lazy(), on=KEY, how="left")
+        .join(published.lazy(), on=KEY, how="left")
+        .join(daily.lazy(), on=KEY, how="left")
+    )
+    daily_series = pl.col("platform").is_in(sorted(DAILY_SERIES_PLATFORMS))
     gains = []
-    for n in DAYS:
-        fresh = pl.col("published_at").dt.date() > (pl.col("latest") - pl.duration(days=n))
-        for m in ("exposure", "interactions"):
+    for m in MEASURES:
+        for n in GAIN_DAYS:
+            fresh = pl.col("published_day") > pl.col(f"{m}_observed_on") - pl.duration(days=n)
             gain = (
-                pl.when(fresh)
-                .then(pl.col(f"c_{m}"))
-                .when(pl.col(f"b{n}_{m}_metric") == pl.col(f"c_{m}_metric"))
-                .then(pl.col(f"c_{m}") - pl.col(f"b{n}_{m}"))
+                pl.when(daily_series)
+                .then(pl.col(f"{m}_daily_{n}"))
+                .when(fresh)
+                .then(pl.col(f"{m}_at_latest"))
+                .when(pl.col(f"{m}_metric_base_{n}") == pl.col(f"{m}_metric_at_latest"))
+                .then(pl.col(f"{m}_at_latest") - pl.col(f"{m}_base_{n}"))
             )
             gains.append(gain.cast(pl.Int64).alias(f"{m}_gain_{n}d"))
-    out = wide.select(*key, pl.col("latest").alias("snapshot_date"), pl.col("c_exposure").alias("exposure"),
-                      pl.col("c_interactions").alias("interactions"), *gains)  # fmt: skip
-    out = _with_daily_series_gains(con, out, key)
-    columns = [*key, "snapshot_date", "exposure", "interactions"]
-    columns += [f"{m}_gain_{n}d" for m in ("exposure", "interactions") for n in DAYS]
-    return out.select(columns).sort(key).collect()
+    return wide.with_columns(gains).select(list(WORK_GROWTH_COLUMNS)).sort(KEY).collect()
 
 
-def _with_daily_series_gains(con: duckdb.DuckDBPyConnection, out: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
-    """Replace the gains of daily-series works by the sums of their daily values."""
-    daily = con.sql(_DAILY_SUMS).pl().lazy()
-    exposure, _ = exposure_expr()
-    interactions, _ = interactions_expr()
-    daily = daily.with_columns(d_exposure=exposure, d_interactions=interactions)
-    sums = daily.group_by(key).agg(
-        *(
-            pl.when(pl.col(f"d_{m}").filter(pl.col("day") > pl.col("latest") - pl.duration(days=n)).count() > 0)
-            .then(pl.col(f"d_{m}").filter(pl.col("day") > pl.col("latest") - pl.duration(days=n)).sum())
-            .cast(pl.Int64)
-            .alias(f"s_{m}_{n}")
-            for m in ("exposure", "interactions")
-            for n in DAYS
-        ),
-        pl.lit(True).alias("is_daily"),
-    )
-    out = out.join(sums, on=key, how="left")
-    return out.with_columns(
-        pl.when(pl.col("is_daily"))
-        .then(pl.col(f"s_{m}_{n}"))
-        .otherwise(pl.col(f"{m}_gain_{n}d"))
-        .alias(f"{m}_gain_{n}d")
-        for m in ("exposure", "interactions")
-        for n in DAYS
-    )
+_ACCOUNT_KEY = ["platform", "account_id"]
 
-
-_ACCOUNT_FOLLOWERS = f"""
-WITH latest AS (SELECT platform, account_id, max(snapshot_date) AS latest FROM account_snapshots GROUP BY ALL),
-windows AS (
-    SELECT s.platform, s.account_id, l.latest,
-           {", ".join(f"max(CASE WHEN s.snapshot_date BETWEEN l.latest - {2 * n} AND l.latest - {n} THEN s.snapshot_date END) AS base_{n}" for n in (7, 28))}
-    FROM account_snapshots AS s JOIN latest AS l USING (platform, account_id)
-    GROUP BY ALL
-)
-SELECT w.platform, w.account_id, w.latest AS snapshot_date, now.followers,
-       now.followers - b7.followers AS followers_gain_7d, now.followers - b28.followers AS followers_gain_28d
-FROM windows AS w
-JOIN account_snapshots AS now ON now.platform = w.platform AND now.account_id = w.account_id AND now.snapshot_date = w.latest
-LEFT JOIN account_snapshots AS b7 ON b7.platform = w.platform AND b7.account_id = w.account_id AND b7.snapshot_date = w.base_7
-LEFT JOIN account_snapshots AS b28 ON b28.platform = w.platform AND b28.account_id = w.account_id AND b28.snapshot_date = w.base_28
+#: Each account's followers observations: the value first recorded for each observation date, per source.
+_FOLLOWER_OBSERVATIONS = """
+SELECT platform, account_id, source, observed_on, arg_min(followers, snapshot_date) AS followers
+FROM account_snapshots
+WHERE followers IS NOT NULL AND observed_on IS NOT NULL
+GROUP BY ALL
 """
 
-_PUBLISHED_DAYS = """
-SELECT platform, account_id, published_at::DATE AS published_day FROM raw_works WHERE published_at IS NOT NULL
+#: Accounts the key lists that have snapshots or works, with their latest run date.
+_ACCOUNTS = """
+WITH seen AS (
+    SELECT platform, account_id, max(snapshot_date) AS day FROM account_snapshots GROUP BY ALL
+    UNION ALL
+    SELECT platform, account_id, max(observed_on) AS day FROM raw_works GROUP BY ALL
+)
+SELECT s.platform, s.account_id, max(s.day) AS snapshot_date, f.followers, f.followers_source
+FROM seen AS s
+ANTI JOIN (SELECT platform, account_id FROM accounts WHERE removed_at IS NOT NULL) AS removed
+       ON removed.platform = s.platform AND removed.account_id = s.account_id
+LEFT JOIN account_followers AS f ON f.platform = s.platform AND f.account_id = s.account_id
+GROUP BY s.platform, s.account_id, f.followers, f.followers_source
+"""
+
+_LISTED = """
+SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM work_engagement
 """
 
 
 def compute_account_growth(con: duckdb.DuckDBPyConnection, work_growth: pl.DataFrame) -> pl.DataFrame:
-    """One row per account with snapshots (columns: ACCOUNT_GROWTH_COLUMNS)."""
-    key = ["platform", "account_id"]
-    followers = con.sql(_ACCOUNT_FOLLOWERS).pl().lazy()
-    works = work_growth.lazy()
-    work_latest = works.group_by(key).agg(pl.col("snapshot_date").max().alias("works_latest"))
-    accounts = (
-        followers.join(work_latest, on=key, how="full", coalesce=True)
-        .with_columns(pl.max_horizontal("snapshot_date", "works_latest").alias("snapshot_date"))
-        .drop("works_latest")
+    """One row per account the key lists with snapshots or works (columns: tables.ACCOUNT_GROWTH_COLUMNS)."""
+    accounts = con.sql(_ACCOUNTS).pl().lazy()
+    observations = con.sql(_FOLLOWER_OBSERVATIONS).pl().lazy()
+    listed = con.sql(_LISTED).pl().lazy()
+
+    # followers: between observations of the source the figure comes from
+    series = (
+        observations.join(accounts.select(*_ACCOUNT_KEY, "followers_source"), on=_ACCOUNT_KEY)
+        .filter(pl.col("source") == pl.col("followers_source"))
+        .with_columns(pl.col("observed_on").max().over(_ACCOUNT_KEY).alias("last_observed"))
     )
-    on_latest = works.join(accounts.select(*key, pl.col("snapshot_date").alias("account_latest")), on=key).filter(
-        pl.col("snapshot_date") == pl.col("account_latest")
+    followers_gains = series.filter(pl.col("observed_on") == pl.col("last_observed")).select(
+        *_ACCOUNT_KEY, pl.col("followers").alias("observed_followers")
     )
+    for n in (7, 28):
+        window = pl.col("observed_on").is_between(
+            pl.col("last_observed") - pl.duration(days=2 * n), pl.col("last_observed") - pl.duration(days=n)
+        )
+        base = (
+            series.filter(window)
+            .group_by(_ACCOUNT_KEY)
+            .agg(pl.col("followers").sort_by("observed_on").last().alias(f"base_{n}"))
+        )
+        followers_gains = followers_gains.join(base, on=_ACCOUNT_KEY, how="left").with_columns(
+            (pl.col("observed_followers") - pl.col(f"base_{n}")).alias(f"followers_gain_{n}d")
+        )
+
+    # the works' gains: every work the account still has in raw_works
+    works = work_growth.lazy().join(listed.select(KEY), on=KEY, how="semi")
     both = pl.col("interactions_gain_7d").is_not_null() & pl.col("exposure_gain_7d").is_not_null()
-    gains = on_latest.group_by(key).agg(
-        pl.when(pl.col("interactions_gain_7d").count() > 0)
-        .then(pl.col("interactions_gain_7d").sum())
-        .alias("interactions_gain_7d"),
-        pl.when(pl.col("exposure_gain_7d").count() > 0)
-        .then(pl.col("exposure_gain_7d").sum())
-        .alias("exposure_gain_7d"),
+    gains = works.group_by(_ACCOUNT_KEY).agg(
+        *(
+            pl.when(pl.col(f"{m}_gain_7d").count() > 0).then(pl.col(f"{m}_gain_7d").sum()).alias(f"{m}_gain_7d")
+            for m in MEASURES
+        ),
         pl.col("interactions_gain_7d").filter(both).sum().alias("rated_interactions"),
         pl.col("exposure_gain_7d").filter(both).sum().alias("rated_exposure"),
     )
-    published = con.sql(_PUBLISHED_DAYS).pl().lazy().join(accounts.select(*key, "snapshot_date"), on=key)
-    cadence = published.group_by(key).agg(
-        *(
-            ((pl.col("published_day") <= pl.col("snapshot_date"))
-             & (pl.col("published_day") > pl.col("snapshot_date") - pl.duration(days=n))).sum().cast(pl.Int64)
-            .alias(f"works_published_{n}d")
-            for n in (7, 28)
+    cadence = (
+        listed.join(accounts.select(*_ACCOUNT_KEY, "snapshot_date"), on=_ACCOUNT_KEY)
+        .group_by(_ACCOUNT_KEY)
+        .agg(
+            *(
+                ((pl.col("published_day") <= pl.col("snapshot_date"))
+                 & (pl.col("published_day") > pl.col("snapshot_date") - pl.duration(days=n))).sum()
+                .alias(f"works_published_{n}d")
+                for n in (7, 28)
+            )
         )
     )  # fmt: skip
     out = (
-        accounts.join(gains, on=key, how="left")
-        .join(cadence, on=key, how="left")
+        accounts.join(followers_gains, on=_ACCOUNT_KEY, how="left")
+        .join(gains, on=_ACCOUNT_KEY, how="left")
+        .join(cadence, on=_ACCOUNT_KEY, how="left")
         .with_columns(
             pl.when(pl.col("rated_exposure") > 0)
             .then(pl.col("rated_interactions") / pl.col("rated_exposure"))
@@ -261,18 +231,11 @@ def compute_account_growth(con: duckdb.DuckDBPyConnection, work_growth: pl.DataF
             *(pl.col(f"works_published_{n}d").fill_null(0) for n in (7, 28)),
         )
     )
-    columns = ["platform", "account_id", "snapshot_date", "followers", "followers_gain_7d", "followers_gain_28d",
-               "interactions_gain_7d", "exposure_gain_7d", "engagement_rate_7d", "works_published_7d", "works_published_28d"]  # fmt: skip
+    integers = [c for c, (t, _) in ACCOUNT_GROWTH_COLUMNS.items() if t == "BIGINT"]
     return (
-        out.select(columns)
-        .with_columns(
-            *(
-                pl.col(c).cast(pl.Int64)
-                for c in columns
-                if c not in ("platform", "account_id", "snapshot_date", "engagement_rate_7d")
-            )
-        )
-        .sort(key)
+        out.select(list(ACCOUNT_GROWTH_COLUMNS))
+        .with_columns(pl.col(integers).cast(pl.Int64))
+        .sort(_ACCOUNT_KEY)
         .collect()
     )
 

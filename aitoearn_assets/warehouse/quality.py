@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from aitoearn_assets.warehouse.columns import METRIC_COLUMNS
+from aitoearn_assets.metrics import METRIC_COLUMNS
 
 
 def duplicate_work_keys(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[tuple[str, str, str, int]]:
@@ -27,7 +27,7 @@ def negative_metrics(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 _LATEST_OK_RUNS = """
     SELECT * FROM ingest_runs WHERE status = 'ok'
-    QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC) = 1
+    QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) = 1
 """
 
 
@@ -57,6 +57,11 @@ def held_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     return _accounts_named_in(con, "accounts_held")
 
 
+def partial_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(platform, account_id, reason) whose listing stopped early in each platform's latest run (nothing deleted)."""
+    return _accounts_named_in(con, "accounts_partial")
+
+
 def stale_platforms(con: duckdb.DuckDBPyConnection, now: datetime, max_age: timedelta) -> list[tuple[str, str]]:
     """(platform, why) for every platform ever attempted whose last successful fetch is older than `max_age`."""
     rows = con.execute(
@@ -81,7 +86,7 @@ def retired_metrics(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         """
         WITH listed AS (
             SELECT platform, metrics_reported,
-                   row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC) AS age
+                   row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) AS age
             FROM ingest_runs
             WHERE status = 'ok' AND cannot_list_reason IS NULL AND len(accounts_fetched) > 0
         )
@@ -96,10 +101,10 @@ def retired_metrics(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 
 def engagement_row_mismatch(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Accounts of raw_works missing from account_engagement, extra ones, and duplicated ones."""
+    """Accounts with works (of those the key lists) missing from account_engagement, extra ones, duplicated ones."""
     (missing, extra, duplicated) = con.execute(
         """
-        WITH r AS (SELECT DISTINCT platform, account_id FROM raw_works),
+        WITH r AS (SELECT DISTINCT platform, account_id FROM work_engagement),
              e AS (SELECT platform, account_id, count(*) AS n FROM account_engagement GROUP BY ALL)
         SELECT (SELECT count(*) FROM r ANTI JOIN e USING (platform, account_id)),
                (SELECT count(*) FROM e ANTI JOIN r USING (platform, account_id)),

@@ -1,43 +1,69 @@
-"""`work_metrics` and `work_metrics_daily`: which works are due, and the atomic write of their answers."""
+"""`work_metrics` and `work_metrics_daily`: which works are due, and the atomic write of their answers.
+
+A work keeps its last `ok` values until a new `ok` answer replaces them; any other answer (no data
+yet, not supported, an error) is recorded as its latest attempt beside them, never over them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
 
-from aitoearn_assets.warehouse.columns import METRIC_COLUMNS
+from aitoearn_assets.tables import WORK_METRICS_COLUMNS, WORK_METRICS_DAILY_COLUMNS, polars_schema
+from aitoearn_assets.warehouse import definitions
 from aitoearn_assets.warehouse.schema import read_sql
-from aitoearn_assets.warehouse.writes import registered, snapshot_works, transaction
+from aitoearn_assets.warehouse.writes import record_run, registered, snapshot_works, transaction
 
 
 @dataclass(frozen=True)
 class AnalyticsSchedule:
-    """When a work's analytics are asked again (README, "work_metrics")."""
+    """When a work's analytics are asked again, and how many per platform per run (README, "work_metrics")."""
 
     recent_days: int = 30
     min_age_hours: float = 20
     stale_days: int = 7
     max_requests: int = 2000
+    recent_share: float = 0.25  # of max_requests, kept for recent works that are due
+
+    @property
+    def reserved(self) -> int:
+        return int(self.max_requests * self.recent_share)
 
 
-def due_works(
-    con: duckdb.DuckDBPyConnection, platform: str, now: datetime, schedule: AnalyticsSchedule
-) -> list[tuple[str, str, datetime | None]]:
-    """(account_id, platform_work_id, published_at) of every due work of `platform`, most wanted first."""
-    return con.execute(
-        read_sql("work_metrics_candidates"),
+@dataclass(frozen=True)
+class DueWorks:
+    """The works to ask this run (in order), and how many were due in all."""
+
+    works: list[tuple[str, str, datetime | None]]  # (account_id, platform_work_id, published_at)
+    due: int
+
+
+def _candidates_sql() -> str:
+    listed = lambda column: f"w.{column}"  # noqa: E731 - the list row's own values
+    return read_sql("work_metrics_candidates").format(
+        list_exposure=definitions.exposure(listed), list_interactions=definitions.interactions(listed)
+    )
+
+
+def due_works(con: duckdb.DuckDBPyConnection, platform: str, now: datetime, schedule: AnalyticsSchedule) -> DueWorks:
+    """The due works of `platform` to ask within the budget, most wanted first (selected in SQL)."""
+    rows = con.execute(
+        _candidates_sql(),
         {
             "platform": platform,
             "now": now,
             "recent_days": schedule.recent_days,
             "min_age_hours": schedule.min_age_hours,
             "stale_days": schedule.stale_days,
+            "max_requests": schedule.max_requests,
+            "reserved": schedule.reserved,
         },
     ).fetchall()
+    return DueWorks([(a, w, p) for a, w, p, _, picked in rows if picked], rows[0][3] if rows else 0)
 
 
 def write_work_metrics(
@@ -45,48 +71,65 @@ def write_work_metrics(
     platform: str,
     rows: pl.DataFrame,
     daily: pl.DataFrame,
+    run_date: date,
+    run_record: Mapping[str, object],
 ) -> None:
-    """Replace the `work_metrics` rows of the works in `rows`, and the daily rows of the works in `daily`;
-    every other row stays; today's `work_snapshots` of the works that answered follow. One transaction."""
+    """Record the answers in `rows`: an `ok` one replaces the work's values (observed on `run_date`), any other
+    one only its latest attempt (status, reason, time). The days of `daily` replace those days; other days stay.
+    Today's `work_snapshots` of the works answered with data follow, and `run_record` goes to `analytics_runs`.
+    One transaction."""
+    ok = rows.filter(pl.col("status") == "ok")
+    other = rows.filter(pl.col("status") != "ok")
     with transaction(con):
         if daily.height:
-            with registered(con, "incoming_daily", daily):
-                _replace_rows_of_works(con, "work_metrics_daily", platform, "incoming_daily")
-        if rows.height:
-            with registered(con, "incoming_metrics", rows):
-                _replace_rows_of_works(con, "work_metrics", platform, "incoming_metrics")
-                fetched_at = rows.get_column("fetched_at").max()
-                snapshot_works(con, platform, "incoming_metrics", fetched_at.date(), fetched_at)  # type: ignore[union-attr]
+            with registered(con, "incoming_days", daily):
+                con.execute(
+                    "DELETE FROM work_metrics_daily WHERE platform = ? AND (account_id, platform_work_id, day) IN "
+                    "(SELECT account_id, platform_work_id, day FROM incoming_days)",
+                    [platform],
+                )
+                con.execute(
+                    "INSERT INTO work_metrics_daily BY NAME SELECT ?::VARCHAR AS platform, * FROM incoming_days",
+                    [platform],
+                )
+        if other.height:
+            with registered(con, "incoming_attempts", other.select("account_id", "platform_work_id", "status",
+                                                                     "reason", "fetched_at")):  # fmt: skip
+                con.execute(
+                    "UPDATE work_metrics AS w SET status = i.status, reason = i.reason, fetched_at = i.fetched_at "
+                    "FROM incoming_attempts AS i WHERE w.platform = ? AND w.account_id = i.account_id "
+                    "AND w.platform_work_id = i.platform_work_id",
+                    [platform],
+                )
+                con.execute(
+                    "INSERT INTO work_metrics BY NAME SELECT ?::VARCHAR AS platform, i.* FROM incoming_attempts AS i "
+                    "ANTI JOIN (SELECT account_id, platform_work_id FROM work_metrics WHERE platform = ?) AS w "
+                    "USING (account_id, platform_work_id)",
+                    [platform, platform],
+                )
+        if ok.height:
+            with registered(con, "incoming_metrics", ok):
+                con.execute(
+                    "DELETE FROM work_metrics WHERE platform = ? AND (account_id, platform_work_id) IN "
+                    "(SELECT account_id, platform_work_id FROM incoming_metrics)",
+                    [platform],
+                )
+                con.execute(
+                    "INSERT INTO work_metrics BY NAME SELECT ?::VARCHAR AS platform, *, ?::DATE AS observed_on "
+                    "FROM incoming_metrics",
+                    [platform, run_date],
+                )
+                snapshot_works(con, platform, "incoming_metrics", run_date)
+        record_run(con, "analytics_runs", {"platform": platform, **run_record})
 
 
-def _replace_rows_of_works(con: duckdb.DuckDBPyConnection, table: str, platform: str, incoming: str) -> None:
-    """Replace `table`'s rows of the works in the registered relation `incoming` with its rows."""
-    con.execute(
-        f"DELETE FROM {table} WHERE platform = ? AND (account_id, platform_work_id) IN "
-        f"(SELECT account_id, platform_work_id FROM {incoming})",
-        [platform],
-    )
-    con.execute(f"INSERT INTO {table} BY NAME SELECT ?::VARCHAR AS platform, * FROM {incoming}", [platform])
-
-
-WORK_METRICS_FRAME_SCHEMA: dict[str, pl.DataType] = {
-    "account_id": pl.String(),
-    "platform_work_id": pl.String(),
-    **{c: pl.Int64() for c in METRIC_COLUMNS},
-    "status": pl.String(),
-    "reason": pl.String(),
-    "period_start_at": pl.Datetime("us"),
-    "period_end_at": pl.Datetime("us"),
-    "fetched_at": pl.Datetime("us"),
-    "extra": pl.String(),
-}
-DAILY_FRAME_SCHEMA: dict[str, pl.DataType] = {
-    "account_id": pl.String(),
-    "platform_work_id": pl.String(),
-    "day": pl.Date(),
-    **{c: pl.Int64() for c in METRIC_COLUMNS},
-    "fetched_at": pl.Datetime("us"),
-}
+#: The frames the analytics fetch builds (platform and observed_on are stamped by the writer).
+WORK_METRICS_FRAME_SCHEMA: dict[str, pl.DataType] = polars_schema(
+    {c: v for c, v in WORK_METRICS_COLUMNS.items() if c not in ("platform", "observed_on")}
+)
+DAILY_FRAME_SCHEMA: dict[str, pl.DataType] = polars_schema(
+    {c: v for c, v in WORK_METRICS_DAILY_COLUMNS.items() if c != "platform"}
+)
 
 
 def metrics_frame(records: Sequence[dict]) -> pl.DataFrame:

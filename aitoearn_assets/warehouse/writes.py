@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 import polars as pl
 
-from aitoearn_assets.warehouse.columns import METRIC_COLUMNS
+from aitoearn_assets.clock import utc_now
+from aitoearn_assets.metrics import METRIC_COLUMNS
+from aitoearn_assets.tables import INGEST_RUNS_COLUMNS, STORED_TABLES, column_type
 from aitoearn_assets.warehouse.schema import read_sql
 
 
@@ -26,6 +28,37 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """`frame` readable as the view `name` for the duration (handed over through Arrow, no copy of strings)."""
+    con.register(name, frame.to_arrow(compat_level=pl.CompatLevel.newest()))
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, table: str, record: Mapping[str, object]) -> None:
+    """Append one row to a bookkeeping table (`ingest_runs`, `analytics_runs`); missing columns take their default."""
+    columns = STORED_TABLES[table]
+    record = {**record, "recorded_at": datetime.now(UTC).replace(tzinfo=None)}
+    unknown = set(record) - set(columns)
+    if unknown:
+        raise ValueError(f"not {table} columns: {sorted(unknown)}")
+    names = list(record)
+    select = ", ".join(f"?::{column_type(columns[name][0])} AS {name}" for name in names)
+    con.execute(f"INSERT INTO {table} BY NAME SELECT {select}", [record[name] for name in names])
+
+
+#: ingest_runs' list columns default to empty lists when a record leaves them out.
+_RUN_LISTS = {c for c, (t, _) in INGEST_RUNS_COLUMNS.items() if column_type(t).endswith("[]")}
+
+
+def record_ingest_run(con: duckdb.DuckDBPyConnection, record: Mapping[str, object]) -> None:
+    """Append one row to `ingest_runs` (missing fields take their defaults)."""
+    record_run(con, "ingest_runs", {"works_written": 0, **{c: [] for c in _RUN_LISTS}, **record})
+
+
 @dataclass(frozen=True)
 class WorksWrite:
     """What `replace_account_works` wrote, and which accounts it held back."""
@@ -36,67 +69,21 @@ class WorksWrite:
     accounts_held: list[dict[str, str]]
 
 
-#: ingest_runs columns and their DuckDB types, in the order `record_ingest_run` binds them.
-INGEST_RUN_FIELDS: dict[str, str] = {
-    "platform": "VARCHAR",
-    "run_id": "VARCHAR",
-    "fetched_at": "TIMESTAMP",
-    "status": "VARCHAR",
-    "error": "VARCHAR",
-    "source": "VARCHAR",
-    "works_written": "BIGINT",
-    "accounts_listed": "VARCHAR[]",
-    "accounts_fetched": "VARCHAR[]",
-    "accounts_skipped": "STRUCT(account_id VARCHAR, reason VARCHAR)[]",
-    "accounts_failed": "STRUCT(account_id VARCHAR, reason VARCHAR)[]",
-    "accounts_held": "STRUCT(account_id VARCHAR, reason VARCHAR)[]",
-    "metrics_reported": "VARCHAR[]",
-    "cannot_list_reason": "VARCHAR",
-    "requests": "BIGINT",
-    "retries": "BIGINT",
-    "seconds": "DOUBLE",
-}
-_RUN_DEFAULTS: dict[str, object] = {
-    "status": "ok",
-    "error": None,
-    "source": "list",
-    "works_written": 0,
-    "accounts_listed": [],
-    "accounts_fetched": [],
-    "accounts_skipped": [],
-    "accounts_failed": [],
-    "accounts_held": [],
-    "metrics_reported": [],
-    "cannot_list_reason": None,
-    "requests": 0,
-    "retries": 0,
-    "seconds": 0.0,
-}
-
-
-def record_ingest_run(con: duckdb.DuckDBPyConnection, record: Mapping[str, object]) -> None:
-    """Append one row to `ingest_runs` (missing fields take their defaults)."""
-    values = {**_RUN_DEFAULTS, **record}
-    unknown = set(values) - set(INGEST_RUN_FIELDS)
-    if unknown:
-        raise ValueError(f"not ingest_runs columns: {sorted(unknown)}")
-    select = ", ".join(f"?::{type_} AS {name}" for name, type_ in INGEST_RUN_FIELDS.items())
-    con.execute(f"INSERT INTO ingest_runs BY NAME SELECT {select}", [values[name] for name in INGEST_RUN_FIELDS])
-
-
 @dataclass(frozen=True)
 class IncomingWorks:
-    """The works of completely fetched accounts, ready to replace theirs.
+    """The works of fetched accounts, ready to replace theirs.
 
-    `in_memory` holds one row per work with the `raw_works` columns; `spilled` maps other accounts
+    `in_memory` holds one row per work with the fetch's `raw_works` columns; `spilled` maps other accounts
     to Parquet chunk files whose `_seq` column numbers their rows in served order (a work served
     twice keeps its last-served copy; a file may hold other accounts' rows too, which are not read).
-    An account in neither came back with no works.
+    An account in neither came back with no works. `partial`: accounts whose listing stopped early;
+    their works are inserted or updated, none of their stored works deleted.
     """
 
     account_ids: list[str]
     in_memory: pl.DataFrame | None = None
     spilled: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    partial: frozenset[str] = frozenset()
 
 
 def replace_account_works(
@@ -106,28 +93,53 @@ def replace_account_works(
     rejected: pl.DataFrame,
     run_record: Mapping[str, object],
     *,
+    run_date: date,
     allow_shrink: bool = False,
 ) -> WorksWrite:
-    """Replace the works (and set-aside items) of the accounts in `incoming` on `platform`; keep every other row.
+    """Write the works (and set-aside items) of the accounts in `incoming` on `platform`; keep every other row.
 
-    An account whose complete listing came back empty, or with fewer than half the works stored for
-    it, is *held*: its stored rows stay and it is named in `accounts_held`, unless `allow_shrink`.
-    Appends `run_record` to `ingest_runs`. All in one transaction.
+    A completely listed account's stored works are replaced by the listing, except those set aside this
+    time (in `rejected`), which keep their stored rows. A partially listed account's works are inserted or
+    updated and none deleted. A complete listing that came back empty, or with fewer than half the works
+    stored for the account, is *held*: its stored rows stay and it is named in `accounts_held`, unless
+    `allow_shrink`. Rows are stamped with `run_date` (`observed_on`); today's snapshots of the written
+    accounts follow, and `run_record` goes to `ingest_runs`. All in one transaction.
     """
     with transaction(con):
-        held = [] if allow_shrink else shrinking_accounts(con, platform, incoming)
+        complete = [a for a in incoming.account_ids if a not in incoming.partial]
+        held = [] if allow_shrink else shrinking_accounts(con, platform, incoming, rejected, complete)
         held_ids = {h["account_id"] for h in held}
-        ids = [a for a in incoming.account_ids if a not in held_ids]
-        for table in ("raw_works", "rejected_works"):
-            con.execute(f"DELETE FROM {table} WHERE platform = ? AND list_contains(?, account_id)", [platform, ids])
-        written = _insert_works(con, incoming, ids)
-        rejected = rejected.filter(pl.col("account_id").is_in(ids))
-        if rejected.height:
-            with registered(con, "incoming_rejected", rejected):
+        replaced = [a for a in complete if a not in held_ids]
+        upserted = [a for a in incoming.account_ids if a in incoming.partial]
+        ids = replaced + upserted
+        set_aside = rejected.filter(pl.col("account_id").is_in(ids))
+        with _listed_keys(con, incoming, ids, set_aside) as keys:
+            # a complete listing replaces the account's works, but a work set aside keeps its stored row
+            con.execute(
+                f"DELETE FROM raw_works WHERE platform = ? AND list_contains(?, account_id) "
+                f"AND (account_id, platform_work_id) NOT IN (SELECT account_id, platform_work_id FROM {keys.kept})",
+                [platform, replaced],
+            )
+            con.execute(
+                "DELETE FROM rejected_works WHERE platform = ? AND list_contains(?, account_id)", [platform, replaced]
+            )
+            if upserted:  # a partial listing replaces only the works it served
+                con.execute(
+                    f"DELETE FROM raw_works WHERE platform = ? AND list_contains(?, account_id) "
+                    f"AND (account_id, platform_work_id) IN (SELECT account_id, platform_work_id FROM {keys.served})",
+                    [platform, upserted],
+                )
+                con.execute(
+                    f"DELETE FROM rejected_works WHERE platform = ? AND list_contains(?, account_id) "
+                    f"AND (account_id, platform_work_id) IN (SELECT account_id, platform_work_id FROM {keys.listed})",
+                    [platform, upserted],
+                )
+        written = _insert_works(con, incoming, ids, run_date)
+        if set_aside.height:
+            with registered(con, "incoming_rejected", set_aside):
                 con.execute("INSERT INTO rejected_works BY NAME SELECT * FROM incoming_rejected")
         metrics = _reported_metrics(con, platform, ids)
-        fetched_at = run_record["fetched_at"]
-        snapshot_accounts(con, platform, ids, fetched_at.date(), fetched_at)  # type: ignore[union-attr]
+        snapshot_accounts(con, platform, ids, run_date)
         record_ingest_run(
             con,
             {
@@ -142,45 +154,93 @@ def replace_account_works(
     return WorksWrite(written, metrics, ids, held)
 
 
-def _insert_works(con: duckdb.DuckDBPyConnection, incoming: IncomingWorks, account_ids: list[str]) -> int:
+@dataclass(frozen=True)
+class _Keys:
+    """Relations of (account_id, platform_work_id) the writes need."""
+
+    served: str  # works served readable this time to the written accounts
+    listed: str  # those and the set-aside ones: every work the listing returned
+    kept: str  # set-aside works that were not also served readable: their stored rows stay
+
+
+_NO_KEYS = pl.DataFrame(schema={"account_id": pl.String(), "platform_work_id": pl.String()})
+
+
+@contextmanager
+def _listed_keys(
+    con: duckdb.DuckDBPyConnection, incoming: IncomingWorks, ids: list[str], set_aside: pl.DataFrame
+) -> Iterator[_Keys]:
+    """The keys the writes above need, registered for the duration (none to gather in the common case:
+    every listing complete and nothing set aside)."""
+    aside = set_aside.select("account_id", "platform_work_id").drop_nulls().unique()
+    if not incoming.partial and not aside.height:
+        with registered(con, "no_keys", _NO_KEYS):
+            yield _Keys("no_keys", "no_keys", "no_keys")
+        return
+    frames = [_NO_KEYS]
+    if incoming.in_memory is not None:
+        frames.append(incoming.in_memory.filter(pl.col("account_id").is_in(ids)).select(_NO_KEYS.columns))
+    files = sorted({f for a in ids for f in incoming.spilled.get(a, ())})
+    if files:
+        frames.append(
+            con.execute(
+                "SELECT DISTINCT account_id, platform_work_id FROM read_parquet(?) WHERE list_contains(?, account_id)",
+                [files, ids],
+            ).pl()
+        )
+    served = pl.concat(frames).unique()
+    kept = aside.join(served, on=list(_NO_KEYS.columns), how="anti")
+    listed = pl.concat([served, aside]).unique()
+    with (
+        registered(con, "served_works", served),
+        registered(con, "listed_works", listed),
+        registered(con, "kept_works", kept),
+    ):
+        yield _Keys("served_works", "listed_works", "kept_works")
+
+
+def _insert_works(
+    con: duckdb.DuckDBPyConnection, incoming: IncomingWorks, account_ids: list[str], run_date: date
+) -> int:
     written = 0
     frame = incoming.in_memory
     if frame is not None and frame.height:
         if set(account_ids) != set(incoming.account_ids):
             frame = frame.filter(pl.col("account_id").is_in(account_ids))
         with registered(con, "incoming_works", frame):
-            (written,) = con.execute("INSERT INTO raw_works BY NAME SELECT * FROM incoming_works").fetchone()  # type: ignore[misc]
+            (written,) = con.execute(  # type: ignore[misc]
+                "INSERT INTO raw_works BY NAME SELECT *, ?::DATE AS observed_on FROM incoming_works", [run_date]
+            ).fetchone()
     files = sorted({f for a in account_ids for f in incoming.spilled.get(a, ())})
     if files:
-        (from_files,) = con.execute(read_sql("insert_staged_works"), [files, account_ids]).fetchone()  # type: ignore[misc]
+        (from_files,) = con.execute(read_sql("insert_staged_works"), [run_date, files, account_ids]).fetchone()  # type: ignore[misc]
         written += from_files
     return int(written)
 
 
-@contextmanager
-def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
-    """`frame` readable as the view `name` for the duration (handed over through Arrow, no copy of strings)."""
-    con.register(name, frame.to_arrow(compat_level=pl.CompatLevel.newest()))
-    try:
-        yield
-    finally:
-        con.unregister(name)
-
-
-def shrinking_accounts(con: duckdb.DuckDBPyConnection, platform: str, incoming: IncomingWorks) -> list[dict[str, str]]:
-    """Accounts whose incoming works are none, or fewer than half of those stored (with the reason)."""
+def shrinking_accounts(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    incoming: IncomingWorks,
+    rejected: pl.DataFrame,
+    account_ids: list[str] | None = None,
+) -> list[dict[str, str]]:
+    """Completely listed accounts whose listing (readable works and set-aside ones) holds none of their works,
+    or fewer than half of those stored (with the reason)."""
+    account_ids = incoming.account_ids if account_ids is None else account_ids
     stored = dict(
         con.execute(
             "SELECT account_id, count(*) FROM raw_works WHERE platform = ? AND list_contains(?, account_id) GROUP BY 1",
-            [platform, incoming.account_ids],
+            [platform, account_ids],
         ).fetchall()
     )
     if not stored:
         return []
     counts = _incoming_counts(con, incoming)
+    set_aside = dict(rejected.filter(pl.col("platform_work_id").is_not_null()).group_by("account_id").len().iter_rows())
     held = []
     for account_id, before in sorted(stored.items()):
-        now = counts.get(account_id, 0)
+        now = counts.get(account_id, 0) + set_aside.get(account_id, 0)
         if now == 0 or 2 * now < before:
             held.append(
                 {
@@ -207,35 +267,40 @@ def _incoming_counts(con: duckdb.DuckDBPyConnection, incoming: IncomingWorks) ->
     return counts
 
 
+#: What a work snapshot records, from work_engagement, the way it sees the work that day.
+SNAPSHOT_MEASURES = (
+    "exposure", "exposure_metric", "exposure_observed_on", "interactions", "interactions_metric",
+    "interactions_observed_on",
+)  # fmt: skip
 _SNAPSHOT_SELECT = (
     "SELECT platform, account_id, platform_work_id, ?::DATE AS snapshot_date, "
     + ", ".join(METRIC_COLUMNS)
-    + ", metrics_source, ?::TIMESTAMP AS fetched_at FROM work_engagement "
+    + ", metrics_source, ?::TIMESTAMP AS fetched_at, "
+    + ", ".join(SNAPSHOT_MEASURES)
+    + " FROM work_engagement "
 )
 
 
-def snapshot_accounts(
-    con: duckdb.DuckDBPyConnection, platform: str, account_ids: list[str], day: date, fetched_at: datetime
-) -> None:
-    """Record today's `work_snapshots` of these accounts' works as `work_engagement` sees them (replacing
-    today's rows of those accounts only; earlier dates are never touched). Call inside the write's transaction."""
+def snapshot_accounts(con: duckdb.DuckDBPyConnection, platform: str, account_ids: list[str], day: date) -> None:
+    """Record `day`'s `work_snapshots` of these accounts' works as `work_engagement` sees them (replacing
+    that day's rows of those accounts only; earlier dates are never touched). Call inside the write's transaction."""
     con.execute(
         "DELETE FROM work_snapshots WHERE platform = ? AND snapshot_date = ? AND list_contains(?, account_id)",
         [platform, day, account_ids],
     )
     con.execute(
         f"INSERT INTO work_snapshots BY NAME {_SNAPSHOT_SELECT} WHERE platform = ? AND list_contains(?, account_id)",
-        [day, fetched_at, platform, account_ids],
+        [day, utc_now(), platform, account_ids],
     )
 
 
-def snapshot_works(con: duckdb.DuckDBPyConnection, platform: str, works: str, day: date, fetched_at: datetime) -> None:
+def snapshot_works(con: duckdb.DuckDBPyConnection, platform: str, works: str, day: date) -> None:
     """The same for the works listed in the registered relation `works` (account_id, platform_work_id)."""
     keys = f"(account_id, platform_work_id) IN (SELECT account_id, platform_work_id FROM {works})"
     con.execute(f"DELETE FROM work_snapshots WHERE platform = ? AND snapshot_date = ? AND {keys}", [platform, day])
     con.execute(
         f"INSERT INTO work_snapshots BY NAME {_SNAPSHOT_SELECT} WHERE platform = ? AND {keys}",
-        [day, fetched_at, platform],
+        [day, utc_now(), platform],
     )
 
 
@@ -248,16 +313,42 @@ def _reported_metrics(con: duckdb.DuckDBPyConnection, platform: str, account_ids
     return [c for c, reported in zip(METRIC_COLUMNS, row or (), strict=False) if reported]
 
 
-def replace_accounts(
-    con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, snapshots: pl.DataFrame | None = None
-) -> None:
-    """Replace the whole `accounts` table with `accounts`, and today's `account_snapshots` of the accounts in
-    `snapshots` (earlier dates never change). One transaction."""
+@dataclass(frozen=True)
+class AccountsWrite:
+    """What `update_accounts` did: accounts listed, newly removed, and whether the listing was held."""
+
+    listed: int
+    removed: list[str]
+    held: str | None  # why the listing was not taken (empty, or fewer than half the stored accounts)
+
+
+def update_accounts(
+    con: duckdb.DuckDBPyConnection,
+    accounts: pl.DataFrame,
+    snapshots: pl.DataFrame | None,
+    now: datetime,
+    *,
+    allow_shrink: bool = False,
+) -> AccountsWrite:
+    """Take a complete account listing: listed accounts are updated (and listed again if they had been
+    removed), stored ones it no longer holds get `removed_at`; today's `account_snapshots` of the accounts
+    in `snapshots` are replaced (earlier dates never change). A listing that is empty, or holds fewer than
+    half the listed stored accounts, is held (nothing changes) unless `allow_shrink`. One transaction."""
     with transaction(con):
-        con.execute("DELETE FROM accounts")
-        if accounts.height:
-            with registered(con, "incoming_accounts", accounts):
-                con.execute("INSERT INTO accounts BY NAME SELECT * FROM incoming_accounts")
+        (stored,) = con.execute("SELECT count(*) FROM accounts WHERE removed_at IS NULL").fetchone()  # type: ignore[misc]
+        if not allow_shrink and stored and (accounts.height == 0 or 2 * accounts.height < stored):
+            return AccountsWrite(
+                accounts.height,
+                [],
+                f"the account listing returned {accounts.height} accounts where {stored} are stored; kept the "
+                "stored accounts (run config allow_shrink: true accepts the smaller listing)",
+            )
+        with registered(con, "incoming_accounts", accounts):
+            gone = "removed_at IS NULL AND account_id NOT IN (SELECT account_id FROM incoming_accounts)"
+            removed = [r[0] for r in con.execute(f"SELECT account_id FROM accounts WHERE {gone}").fetchall()]
+            con.execute(f"UPDATE accounts SET removed_at = ? WHERE {gone}", [now])
+            con.execute("DELETE FROM accounts WHERE account_id IN (SELECT account_id FROM incoming_accounts)")
+            con.execute("INSERT INTO accounts BY NAME SELECT *, NULL::TIMESTAMP AS removed_at FROM incoming_accounts")
         if snapshots is not None and snapshots.height:
             with registered(con, "incoming_snapshots", snapshots):
                 con.execute(
@@ -265,6 +356,7 @@ def replace_accounts(
                     "(SELECT platform, account_id, snapshot_date FROM incoming_snapshots)"
                 )
                 con.execute("INSERT INTO account_snapshots BY NAME SELECT * FROM incoming_snapshots")
+    return AccountsWrite(accounts.height, sorted(removed), None)
 
 
 def replace_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:

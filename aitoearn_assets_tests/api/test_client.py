@@ -15,6 +15,7 @@ from aitoearn_assets.api.client import AiToEarnClient
 from aitoearn_assets.api.errors import (
     ApiError,
     AuthError,
+    IncompleteListingError,
     RedirectRefusedError,
     RetriesExhaustedError,
 )
@@ -36,13 +37,33 @@ def all_work_ids(client: AiToEarnClient, platform: str, account_id: str) -> list
     ]
 
 
-def test_accounts_are_listed_per_platform_with_bracket_array(make_client, sandbox):
+def test_every_account_comes_from_one_unfiltered_listing(make_client, sandbox):
     client = make_client()
-    accounts = client.list_accounts("KWAI")
-    assert [a.id for a in accounts] == [sandbox.dataset.account_id("KWAI", 0), sandbox.dataset.account_id("KWAI", 1)]
-    assert all(a.platform == "KWAI" for a in accounts)
-    assert "types%5B%5D=KWAI" in sandbox.seen[-1]  # types[]=KWAI, as qs needs for an array
-    assert len(client.list_accounts()) == 2 * 15
+    listing = client.list_accounts()
+    assert len(listing.accounts) == listing.total == 2 * 15
+    kwai = [a.id for a in listing.accounts if a.platform == "KWAI"]
+    assert kwai == [sandbox.dataset.account_id("KWAI", 0), sandbox.dataset.account_id("KWAI", 1)]
+    assert sandbox.seen[-1] == "/api/v2/channels/accounts"  # no filter: a filtered listing is capped at 1,000
+
+
+def test_a_capped_listing_fails_loudly_instead_of_leaving_accounts_out(make_client, sandbox):
+    """The backend lists at most 1,000 accounts when a filter is given; `total` still counts them all."""
+    sandbox.dataset = SandboxDataset(accounts_per_platform=3)
+    sandbox.filtered_accounts_cap = 2
+    capped = httpx.get(
+        make_client().base_url + "/api/v2/channels/accounts", params={"types[]": "KWAI"},
+        headers={"X-Api-Key": SANDBOX_API_KEY},
+    ).json()["data"]  # fmt: skip
+    assert (len(capped["list"]), capped["total"]) == (2, 3)  # what asking per platform met: an account left out
+    assert len(make_client().list_accounts().accounts) == 45  # unfiltered: never capped
+    sandbox.filtered_accounts_cap = 1000
+    sandbox.dataset = SandboxDataset(
+        accounts_per_platform=1, extra_accounts=tuple({"id": f"x{n}", "type": "KWAI"} for n in range(2))
+    )
+    original = sandbox.accounts
+    sandbox.accounts = lambda query: {**original(query), "total": 99}  # a server that lists fewer than it counts
+    with pytest.raises(IncompleteListingError, match="listed 17 accounts but counts 99"):
+        make_client().list_accounts()
 
 
 def test_works_are_paged_with_bracket_cursor_at_the_platform_maximum(make_client, sandbox):
@@ -166,7 +187,7 @@ def test_unsafe_base_urls_are_refused_with_the_fix(url):
 def test_rate_limit_spaces_requests(make_client):
     client = make_client(max_requests_per_second=20)
     for _ in range(5):
-        client.list_accounts("KWAI")
+        client.list_accounts()
     assert client.stats.wait_seconds >= 0.15  # 4 gaps of 50 ms, measured by the limiter itself
 
 
@@ -202,7 +223,7 @@ def test_a_proxy_from_the_environment_carries_the_requests(server, monkeypatch):
         monkeypatch.delenv("no_proxy", raising=False)
         # nothing listens on port 9 here: only the proxy can answer
         with AiToEarnClient(SANDBOX_API_KEY, "http://localhost:9", retry=FAST_RETRY, timeout_seconds=2.0) as client:
-            assert len(client.list_accounts("KWAI")) == 2
+            assert len(client.list_accounts().accounts) == 30
         assert _ForwardingProxy.forwarded == ["/api/v2/channels/accounts"]
     finally:
         proxy.shutdown()

@@ -35,5 +35,5 @@ def test_nonsense_settings_are_refused(bad):
 def test_envelope_429_waits_for_the_servers_reset(make_client, sandbox):
     sandbox.faults.add("envelope_429", times=1, path_contains="/accounts", reset_ms=300)
     client = make_client(retry=RetryPolicy(max_attempts=3, base_delay_seconds=0.001, max_delay_seconds=1.0))
-    client.list_accounts("KWAI")
+    client.list_accounts()
     assert client.stats.retries == 1 and 0.2 <= client.stats.wait_seconds <= 1.0

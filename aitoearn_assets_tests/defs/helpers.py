@@ -8,12 +8,9 @@ import duckdb
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.engagement import account_engagement, top_works
 from aitoearn_assets.defs.assets.raw_works import raw_works
-from aitoearn_assets.defs.checks import engagement_checks
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
-
-ANALYTICS_CHECKS = dg.load_asset_checks_from_modules([engagement_checks])
 
 
 def resources(aitoearn: AiToEarnResource, db_path: str) -> dict:
@@ -52,7 +49,7 @@ def materialize_platforms(
 
 def materialize_analytics(aitoearn: AiToEarnResource, db_path: str, **kwargs: object) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [accounts, raw_works, account_engagement, top_works, *ANALYTICS_CHECKS],
+        [accounts, raw_works, account_engagement, top_works],
         selection=dg.AssetSelection.assets(accounts, account_engagement, top_works),
         resources=resources(aitoearn, db_path),
         **kwargs,  # type: ignore[arg-type]
@@ -68,8 +65,9 @@ def works_snapshot(db_path: str) -> list[tuple]:
     return table(db_path, "SELECT * FROM raw_works ORDER BY platform, account_id, platform_work_id")
 
 
-def materialization_metadata(result: dg.ExecuteInProcessResult) -> dict:
-    (event,) = result.asset_materializations_for_node("raw_works")
+def materialization_metadata(result: dg.ExecuteInProcessResult, node: str = "raw_works") -> dict:
+    """The metadata of a one-partition run's materialization."""
+    (event,) = result.asset_materializations_for_node(node)
     return {k: v.value for k, v in event.metadata.items()}
 
 

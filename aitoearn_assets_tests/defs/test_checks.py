@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import dagster as dg
 import duckdb
 import pytest
 
-from aitoearn_assets.defs.checks.engagement_checks import (
-    account_engagement_one_row_per_account,
-    account_engagement_rates_non_negative,
-)
+from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.checks.raw_works_checks import (
     raw_works_all_accounts_fetched,
     raw_works_key_unique,
@@ -20,12 +17,12 @@ from aitoearn_assets.defs.checks.raw_works_checks import (
     raw_works_no_negative_metrics,
     raw_works_platforms_fresh,
 )
-from aitoearn_assets.defs.resources.warehouse import WarehouseResource
+from aitoearn_assets.warehouse import quality
 from aitoearn_assets.warehouse.engagement import build_account_engagement
 from aitoearn_assets.warehouse.schema import ensure_schema
 from aitoearn_assets.warehouse.writes import record_ingest_run
 
-T = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
+T = utc_now().replace(microsecond=0) - timedelta(hours=1)  # an hour before the pipeline's (pinned) clock
 
 
 @pytest.fixture
@@ -56,11 +53,19 @@ def add_run(con, platform: str, at: datetime, metrics: list[str], **fields) -> N
     )  # fmt: skip
 
 
+def account_engagement_one_row_per_account(con) -> dg.AssetCheckResult:
+    """What the account_engagement step checks (its check_specs), from the same query."""
+    mismatch = quality.engagement_row_mismatch(con)
+    return dg.AssetCheckResult(passed=not any(mismatch.values()), metadata=mismatch)
+
+
+def account_engagement_rates_non_negative(con) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=quality.negative_rates(con) == 0)
+
+
 def run(check, path: str) -> dg.AssetCheckResult:
-    if check in RAW_WORKS_CHECKS:  # evaluated inside the raw_works step, on its connection
-        with duckdb.connect(path) as con:
-            return check(con)
-    return check(warehouse=WarehouseResource(database=path))
+    with duckdb.connect(path) as con:  # evaluated inside the asset's step, on its connection
+        return check(con)
 
 
 def spoil(path: str, sql: str, *params) -> None:

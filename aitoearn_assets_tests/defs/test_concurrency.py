@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,6 +12,7 @@ import duckdb
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.warehouse.publish import analyst_copy_path
 
+from ..conftest import cli_env
 from .helpers import materialize_platform
 
 REPO = Path(__file__).parents[2]
@@ -21,8 +21,7 @@ DAGSTER = str(Path(sys.executable).parent / "dagster")
 
 def test_parallel_runs_of_different_partitions_all_land(tmp_path):
     db = str(tmp_path / "parallel.duckdb")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")}
-    env |= {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": db, "DAGSTER_HOME": str(tmp_path)}
+    env = cli_env(AITOEARN_SANDBOX="1", AITOEARN_DUCKDB_PATH=db, DAGSTER_HOME=str(tmp_path))
     platforms = ["KWAI", "tiktok", "twitter", "douyin"]
     # The Dagster instance exists before the runs, as in real use (five fresh processes would race to create it).
     subprocess.run([DAGSTER, "instance", "migrate"], env=env, check=True, capture_output=True)

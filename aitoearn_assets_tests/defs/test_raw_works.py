@@ -12,6 +12,7 @@ from aitoearn_assets.sandbox import SandboxDataset
 from .helpers import (
     check_results,
     materialization_metadata,
+    materialize_analytics,
     materialize_platform,
     materialize_platforms,
     partition_events,
@@ -35,7 +36,7 @@ def test_metadata_says_what_happened(aitoearn, db_path):
     meta = materialization_metadata(materialize_platform(aitoearn, db_path, "twitter"))
     assert meta["dagster/row_count"] == 60 and meta["mode"] == "live" and meta["status"] == "ok"
     assert len(meta["accounts_fetched"]) == 2 and meta["accounts_skipped"] == {}
-    assert meta["pages"] == 2 and meta["requests"] == 3  # /accounts, one page per account (/platforms: once a run)
+    assert meta["pages"] == 2 and meta["requests"] == 2  # one page per account (/platforms, /accounts: once a run)
     assert "| platform |" in meta["preview"]
 
     records = materialization_metadata(materialize_platform(aitoearn, db_path, "douyin"))
@@ -82,10 +83,12 @@ def test_a_platform_whose_listing_fails_leaves_the_table_exactly_as_it_was(aitoe
     error = str(result.get_step_failure_events()[-1].event_specific_data.error)
     assert "raw_works failed for tiktok" in error and "failed 4 times" in error
     assert works_snapshot(db_path) == before
-    runs = table(db_path, "SELECT status, coalesce(error, '') FROM ingest_runs ORDER BY fetched_at")
+    runs = table(db_path, "SELECT status, coalesce(error, '') FROM ingest_runs ORDER BY fetched_at, recorded_at")
     # transient (retries exhausted): Dagster's RetryPolicy ran the step twice more, each attempt recorded
     assert [status for status, _ in runs] == ["ok", "failed", "failed", "failed"]
-    assert all(error.startswith("listing its accounts failed") for _, error in runs[1:])
+    assert all(error.startswith("listing the accounts failed") for _, error in runs[1:])
+    # the checks ran on the failure path too: the platform's latest fetch failed
+    assert "raw_works_platforms_fresh" in check_results(result)
 
 
 def test_a_skipped_account_keeps_its_earlier_rows(aitoearn, db_path, sandbox):
@@ -160,12 +163,11 @@ def test_one_run_fetches_every_platform_and_records_each_partition(aitoearn, db_
     result = materialize_platforms(aitoearn, db_path, "douyin", "google_business")
 
     assert result.success
-    observed = partition_events(result, "ASSET_OBSERVATION")  # each platform's own figures
-    assert set(observed) == set(PLATFORMS)
-    assert observed["KWAI"]["dagster/row_count"] == 60 and observed["KWAI"]["status"] == "ok"
-    assert "cannot list works" in observed["douyin"]["cannot_list_reason"]
-    materialized = partition_events(result, "ASSET_MATERIALIZATION")  # every partition of the range, the run's totals
-    assert set(materialized) == set(PLATFORMS) and materialized["KWAI"]["dagster/row_count"] == 480 + 7 * 14
+    materialized = partition_events(result, "ASSET_MATERIALIZATION")  # every partition, with its own figures
+    assert set(materialized) == set(PLATFORMS)
+    assert materialized["KWAI"]["dagster/row_count"] == 60 and materialized["KWAI"]["status"] == "ok"
+    assert "cannot list works" in materialized["douyin"]["cannot_list_reason"]
+    assert materialized["douyin"]["dagster/row_count"] == 14 and materialized["tiktok"]["source"] == "list"
     counts = dict(table(db_path, "SELECT platform, count(*) FROM raw_works GROUP BY platform"))
     assert counts == {p: 60 if p in LISTABLE else 14 for p in PLATFORMS}
     assert table(db_path, "SELECT count(DISTINCT run_id), count(*) FROM ingest_runs") == [(1, 15)]
@@ -175,7 +177,7 @@ def test_one_failing_platform_keeps_its_rows_the_others_land_and_the_run_fails_n
     materialize_platforms(aitoearn, db_path, "douyin", "google_business")
     tiktok_before = table(db_path, "SELECT * FROM raw_works WHERE platform = 'tiktok' ORDER BY ALL")
     sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=31)  # one new work each
-    sandbox.faults.add("http_502", times=None, path_contains="/accounts", query_contains="types[]=tiktok")
+    sandbox.faults.add("http_502", times=None, path_contains="/works/tiktok")
 
     result = materialize_platforms(aitoearn, db_path, "douyin", "google_business")
 
@@ -188,7 +190,7 @@ def test_one_failing_platform_keeps_its_rows_the_others_land_and_the_run_fails_n
     materialized = partition_events(result, "ASSET_MATERIALIZATION")
     assert "tiktok" not in materialized and materialized["KWAI"]["dagster/row_count"] == 62
     failed_runs = table(db_path, "SELECT platform, error FROM ingest_runs WHERE status = 'failed'")
-    assert {p for p, _ in failed_runs} == {"tiktok"} and "listing its accounts failed" in failed_runs[0][1]
+    assert {p for p, _ in failed_runs} == {"tiktok"} and "every account failed" in failed_runs[0][1]
 
 
 def test_an_account_error_skips_only_that_account(aitoearn, db_path, sandbox):
@@ -289,3 +291,111 @@ def test_platforms_without_a_list_hold_exactly_their_published_records(aitoearn,
     assert materialize_platform(aitoearn, db_path, platform).success
     assert [r[:-3] for r in works_snapshot(db_path)] == [r[:-3] for r in before]  # idempotent but for fetched_at
     assert not any("/works/" in t for t in sandbox.seen if platform == "wxSph")  # no work detail, ever
+
+
+# -- nothing lost on the fetch paths: a good run, then a bad answer --------------------------------
+
+
+def test_a_listing_cut_short_writes_what_it_read_and_deletes_nothing(aitoearn, db_path, sandbox):
+    """Day 2: one account's upstream hands back the cursor it was given on page 4 of 6 (a repeated cursor):
+    its listing is partial, so no stored work is deleted; the works it did read are updated."""
+    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=120)
+    assert materialize_platform(aitoearn, db_path, "tiktok").success  # 20 works a page: 6 pages each
+    cut = sandbox.dataset.account_id("tiktok", 0)
+    before = table(db_path, f"SELECT platform_work_id FROM raw_works WHERE account_id = '{cut}' ORDER BY 1")
+    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=125)  # 5 new works each
+    sandbox.faults.add("echo_cursor", times=None, path_contains="/works/tiktok", account_id=cut, skip=3)
+
+    result = materialize_platform(aitoearn, db_path, "tiktok")
+
+    assert result.success
+    meta = materialization_metadata(result)
+    assert "repeated cursor" in meta["accounts_partial"][cut] and cut in meta["accounts_fetched"]
+    after = table(db_path, f"SELECT platform_work_id FROM raw_works WHERE account_id = '{cut}' ORDER BY 1")
+    assert set(before) < set(after) and len(after) == 125  # none lost; the new ones came on the first pages
+    assert table(db_path, "SELECT count(*) FROM raw_works WHERE platform = 'tiktok'") == [(250,)]
+    warn = check_results(result)["raw_works_all_accounts_fetched"]
+    assert not warn.passed and warn.severity == dg.AssetCheckSeverity.WARN
+    assert warn.metadata["partial"].value[0].startswith(f"tiktok/{cut}: listing stopped early")
+    ((partial,),) = table(db_path, "SELECT accounts_partial FROM ingest_runs ORDER BY recorded_at DESC LIMIT 1")
+    assert [p["account_id"] for p in partial] == [cut]
+
+
+def test_an_unreadable_count_keeps_the_works_stored_row(aitoearn, db_path, sandbox):
+    """Day 2: one work's likeCount arrives as "1.2w": it is set aside and keeps its day-1 row (so it stays in
+    top_works and its history); the account's other works are replaced as usual."""
+    assert materialize_platform(aitoearn, db_path, "KWAI").success
+    account = sandbox.dataset.account_id("KWAI", 0)
+    odd = sandbox.dataset.work_id("KWAI", 0, sandbox.dataset.listed_seq("KWAI", 0, 4))
+    kept = table(db_path, f"SELECT * FROM raw_works WHERE platform_work_id = '{odd}' AND account_id = '{account}'")
+    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=30, unreadable_works=frozenset({odd}))
+
+    result = materialize_platform(aitoearn, db_path, "KWAI")
+
+    assert result.success and materialization_metadata(result)["items_set_aside"] == 1
+    assert (
+        table(db_path, f"SELECT * FROM raw_works WHERE platform_work_id = '{odd}' AND account_id = '{account}'") == kept
+    )
+    assert table(db_path, "SELECT platform_work_id, reason FROM rejected_works") == [
+        (odd, "likeCount is not a count ('1.2w')")
+    ]
+    assert table(db_path, f"SELECT count(*) FROM raw_works WHERE account_id = '{account}'") == [(30,)]
+    assert table(db_path, f"SELECT count(*) FROM work_snapshots WHERE platform_work_id = '{odd}'") == [(1,)]
+
+
+def test_every_account_is_fetched_even_when_a_filtered_listing_is_capped(aitoearn, db_path, sandbox):
+    """The backend lists at most 1,000 accounts when `types` is given; the stand-in caps it at 2. raw_works
+    lists once, unfiltered: all 28 accounts are fetched."""
+    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=5,
+                                     extra_accounts=({"id": "tiktok_third", "type": "tiktok", "status": 1},))  # fmt: skip
+    sandbox.filtered_accounts_cap = 2
+    result = materialize_platforms(aitoearn, db_path, "douyin", "google_business")
+    assert result.success
+    listed = {a for (accounts,) in table(db_path, "SELECT accounts_listed FROM ingest_runs") for a in accounts}
+    assert len(listed) == 31 and "tiktok_third" in listed
+    assert not [t for t in sandbox.seen if "types" in t]
+
+
+def test_an_account_the_key_no_longer_lists_keeps_its_rows_and_leaves_the_analytics(aitoearn, db_path, sandbox):
+    gone = sandbox.dataset.account_id("twitter", 1)
+    assert materialize_platform(aitoearn, db_path, "twitter").success
+    assert materialize_analytics(aitoearn, db_path).success
+    rows = table(db_path, f"SELECT count(*) FROM raw_works WHERE account_id = '{gone}'")
+    sandbox.dataset = SandboxDataset(accounts_per_platform=2, works_per_account=30, removed_accounts=frozenset({gone}))
+
+    assert materialize_platform(aitoearn, db_path, "twitter").success  # the account is not listed: not fetched
+    assert materialize_analytics(aitoearn, db_path).success
+
+    assert table(db_path, f"SELECT count(*) FROM raw_works WHERE account_id = '{gone}'") == rows != [(0,)]
+    assert table(db_path, f"SELECT removed_at IS NOT NULL FROM accounts WHERE account_id = '{gone}'") == [(True,)]
+    for derived in ("account_engagement", "top_works", "work_engagement"):
+        assert table(db_path, f"SELECT count(*) FROM {derived} WHERE account_id = '{gone}'") == [(0,)], derived
+
+
+def test_a_retry_fetches_only_the_platforms_that_failed(aitoearn, db_path, sandbox):
+    """The first attempt of a three-platform run fails for tiktok (its API is down for a moment); Dagster's
+    step retry fetches tiktok alone: the platforms that landed are not asked again."""
+    sandbox.faults.add("http_502", times=8, path_contains="/works/tiktok")  # both accounts, 4 attempts each
+
+    result = materialize_platforms(aitoearn, db_path, "KWAI", "tiktok")
+
+    assert result.success
+    assert sum(e.event_type_value == "STEP_UP_FOR_RETRY" for e in result.all_events) == 1
+    assert sum("/works/KWAI" in t for t in sandbox.seen) == 2 and sum("/works/youtube" in t for t in sandbox.seen) == 2
+    runs = table(db_path, "SELECT platform, list(status ORDER BY recorded_at) FROM ingest_runs GROUP BY 1 ORDER BY 1")
+    # the range KWAI...tiktok: KWAI, youtube, wxGzh, bilibili, twitter, tiktok; each landed once
+    assert runs == [(p, ["failed", "ok"] if p == "tiktok" else ["ok"])
+                    for p in sorted(["KWAI", "youtube", "wxGzh", "bilibili", "twitter", "tiktok"])]  # fmt: skip
+    materialized = partition_events(result, "ASSET_MATERIALIZATION")
+    assert materialized["KWAI"]["dagster/row_count"] == 60 and materialized["tiktok"]["dagster/row_count"] == 60
+
+
+def test_a_platform_that_fails_every_day_turns_the_freshness_check_red(aitoearn, db_path, sandbox, monkeypatch):
+    assert materialize_platform(aitoearn, db_path, "tiktok").success
+    monkeypatch.setenv("AITOEARN_AS_OF", "2026-11-02T06:00:00")  # 30 h later
+    sandbox.faults.add("http_502", times=None, path_contains="/works/tiktok")
+    result = materialize_platform(aitoearn, db_path, "tiktok")
+    assert not result.success
+    fresh = check_results(result)["raw_works_platforms_fresh"]  # evaluated on the failure path too
+    assert not fresh.passed and fresh.severity == dg.AssetCheckSeverity.ERROR
+    assert fresh.metadata["stale"].value == ["tiktok: last successful fetch 2026-11-01 00:00 UTC"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 import dagster as dg
 
 from aitoearn_assets.defs.assets.accounts import accounts
@@ -53,6 +55,8 @@ def test_every_platform_that_lists_works_gets_an_engagement_rate(aitoearn, db_pa
     assert table(db_path, "SELECT DISTINCT status, reason FROM work_metrics WHERE platform IN ('douyin', 'xhs')") == [
         ("not_supported", "Work analytics not supported")
     ]
+    runs = dict(table(db_path, "SELECT platform, works_with_data FROM analytics_runs WHERE status = 'ok'"))
+    assert runs["youtube"] == 60 and runs["douyin"] == 0  # every platform asked leaves its record
 
 
 def test_a_second_run_within_min_age_asks_nothing(aitoearn, db_path, sandbox):
@@ -86,7 +90,7 @@ def test_not_supported_and_per_work_errors_are_recorded_and_not_failures(aitoear
     from aitoearn_assets.sandbox import SandboxDataset
 
     materialize_platforms(aitoearn, db_path, "facebook", "facebook")
-    gone = sandbox.dataset.work_id("facebook", 0, 2)
+    gone = sandbox.dataset.work_id("facebook", 0, sandbox.dataset.listed_seq("facebook", 0, 2))
     sandbox.dataset = SandboxDataset(deleted_works=frozenset({gone}))
     result = enrich(aitoearn, db_path, "facebook")
     assert result.success and metadata(result)["works_with_error"] == 1
@@ -103,3 +107,107 @@ def test_a_401_fails_the_run_at_once(aitoearn, db_path, sandbox):
         result.get_step_failure_events()[-1].event_specific_data.error
     )
     assert table(db_path, "SELECT count(*) FROM work_metrics") == [(0,)]
+
+
+# -- nothing lost: a good run, then a bad answer ------------------------------------------------
+
+
+def engagement(db_path, platform: str) -> list[tuple]:
+    return table(
+        db_path,
+        "SELECT platform_work_id, view_count, like_count, engagement_rate FROM work_engagement "
+        f"WHERE platform = '{platform}' ORDER BY ALL",
+    )
+
+
+def test_a_spent_quota_keeps_the_last_good_values_and_fails_the_platform(aitoearn, db_path, sandbox, monkeypatch):
+    """Day 1 good; day 2 YouTube's analytics answer 15070 `quota` after a few answers: every work keeps its
+    day-1 values (work_engagement, the day's snapshot), the attempt is not even recorded for the unanswered
+    ones, and the run is red naming youtube and the quota."""
+    materialize_platforms(aitoearn, db_path, "youtube", "youtube")
+    assert enrich(aitoearn, db_path, "youtube").success
+    before = engagement(db_path, "youtube")
+    assert all(views is not None for _, views, _, _ in before)
+
+    monkeypatch.setenv("AITOEARN_AS_OF", "2026-11-02T00:00:00")  # day 2: every work is due again
+    assert materialize_platforms(aitoearn, db_path, "youtube", "youtube").success
+    sandbox.faults.add("quota_15070", times=None, path_contains="/analytics", skip=5)
+    result = enrich(aitoearn, db_path, "youtube", min_age_hours=1)
+
+    assert not result.success
+    error = str(result.get_step_failure_events()[-1].event_specific_data.error)
+    assert "work_metrics failed for youtube" in error and "quota" in error
+    assert engagement(db_path, "youtube") == before  # nothing blanked: the values are day 1's or fresher
+    assert table(db_path, "SELECT count(*), count(view_count) FROM work_metrics WHERE platform = 'youtube'") == [
+        (60, 60)
+    ]
+    assert table(
+        db_path, "SELECT count(*), count(view_count) FROM work_snapshots WHERE snapshot_date = DATE '2026-11-02'"
+    ) == [(60, 60)]  # fmt: skip
+    ((status, error_text),) = table(
+        db_path, "SELECT status, error FROM analytics_runs ORDER BY recorded_at DESC LIMIT 1"
+    )
+    assert status == "failed" and "quota" in error_text
+
+
+def test_an_error_answer_is_recorded_beside_the_values_not_over_them(aitoearn, db_path, sandbox, monkeypatch):
+    from aitoearn_assets.sandbox import SandboxDataset
+
+    materialize_platforms(aitoearn, db_path, "threads", "threads")
+    assert enrich(aitoearn, db_path, "threads").success
+    gone = sandbox.dataset.work_id("threads", 1, sandbox.dataset.listed_seq("threads", 1, 3))
+    ((views,),) = table(db_path, f"SELECT view_count FROM work_metrics WHERE platform_work_id = '{gone}'")
+    monkeypatch.setenv("AITOEARN_AS_OF", "2026-11-02T00:00:00")
+    sandbox.dataset = SandboxDataset(deleted_works=frozenset({gone}))
+    assert enrich(aitoearn, db_path, "threads", min_age_hours=1).success
+    assert table(db_path, f"SELECT status, reason, view_count, observed_on FROM work_metrics WHERE platform_work_id = '{gone}'") == [
+        ("error", "code 15070: threads platform API request failed", views, date(2026, 11, 1))
+    ]  # fmt: skip
+    assert table(db_path, f"SELECT view_count FROM work_engagement WHERE platform_work_id = '{gone}'") == [(views,)]
+
+
+def test_one_work_with_no_data_yet_does_not_stop_the_platform(aitoearn, db_path, sandbox):
+    """The newest Threads works answer code 0 with no snapshots: no data yet for them, the rest is asked."""
+    from aitoearn_assets.sandbox import SandboxDataset
+
+    sandbox.dataset = SandboxDataset(no_data_hours=40)
+    materialize_platforms(aitoearn, db_path, "threads", "threads")
+    meta = metadata(enrich(aitoearn, db_path, "threads"))
+    young = sum(
+        1 for j in range(2) for i in range(30)
+        if datetime(2026, 11, 1) - sandbox.dataset.published_at("threads", j, sandbox.dataset.listed_seq("threads", j, i))
+        < timedelta(hours=40)
+    )  # fmt: skip
+    assert 1 <= young < 60
+    assert (meta["works_no_data"], meta["works_with_data"], meta["works_not_asked"]) == (young, 60 - young, 0)
+    assert table(db_path, "SELECT count(*) FROM work_metrics WHERE status = 'no_data' AND observed_on IS NULL") == [
+        (young,)
+    ]
+
+
+def test_a_share_of_the_budget_refreshes_recent_works_despite_a_never_asked_backlog(
+    aitoearn, db_path, sandbox, monkeypatch
+):
+    """100 works asked once; then 300 older works appear (never asked) while the 100 recent ones are due:
+    a quarter of the budget still goes to them, the longest waiting first."""
+    from aitoearn_assets.sandbox import SandboxDataset
+
+    sandbox.dataset = SandboxDataset(accounts_per_platform=1, works_per_account=100)
+    materialize_platforms(aitoearn, db_path, "youtube", "youtube")
+    assert metadata(enrich(aitoearn, db_path, "youtube"))["works_asked"] == 100
+    sandbox.dataset = SandboxDataset(accounts_per_platform=1, works_per_account=100,
+                                     works_overrides={sandbox.dataset.account_id("youtube", 0): 400})  # fmt: skip
+    # the account's listing grew backwards in time: 300 older works never asked
+    monkeypatch.setenv("AITOEARN_AS_OF", "2026-11-02T00:00:00")
+    assert materialize_platforms(aitoearn, db_path, "youtube", "youtube").success
+    asked_before = {w for (w,) in table(db_path, "SELECT platform_work_id FROM work_metrics")}
+    meta = metadata(enrich(aitoearn, db_path, "youtube", max_requests=40, recent_share=0.25, min_age_hours=1,
+                           recent_days=100_000))  # every work counts as recent here  # fmt: skip
+    assert (meta["works_asked"], meta["works_due"]) == (40, 400)
+    again = {
+        w
+        for (w,) in table(
+            db_path, "SELECT platform_work_id FROM work_metrics WHERE fetched_at >= TIMESTAMP '2026-11-02'"
+        )
+    }
+    assert len(again & asked_before) == 10 and len(again - asked_before) == 30  # 25 % kept for the recent works

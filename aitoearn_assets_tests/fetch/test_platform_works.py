@@ -20,16 +20,16 @@ def test_a_platform_that_cannot_list_reads_its_publish_records_and_says_why(tmp_
     assert "cannot list works" in result.cannot_list_reason and result.source == "publish_record"
     works = result.read_frame().sort("account_id", "platform_work_id")
     ds = sandbox.dataset
-    # of each account's 12 records: 0, 1, 2, 4, 6, 8 (twice: republished) and 10 are published works
-    expected = sorted(
-        (ds.account_id("douyin", j), ds.work_id("douyin", j, k)) for j in range(2) for k in (0, 1, 2, 4, 6, 8, 10)
-    )
+    # each account's 12 records are of works 18 to 29; by seq mod 12, 0, 1, 2, 4, 6, 8 (twice: 9 republishes
+    # 8) and 10 are published works
+    published = [seq for seq in range(18, 30) if seq % 12 in (0, 1, 2, 4, 6, 8, 10)]
+    expected = sorted((ds.account_id("douyin", j), ds.work_id("douyin", j, seq)) for j in range(2) for seq in published)
     assert list(zip(works["account_id"], works["platform_work_id"], strict=True)) == expected
     assert set(works["source"]) == {"publish_record"} and works["view_count"].null_count() == works.height
     assert result.records_not_works == {"status 8": 2, "status -1": 2, "status 0": 2, "no platformWorkId yet": 2}
-    republished = works.filter(works["platform_work_id"] == ds.work_id("douyin", 0, 8)).row(0, named=True)
-    assert republished["publish_record_id"].endswith("00009")  # the most recently updated of its two records
-    assert republished["url"] == f"https://douyin.example/video/{ds.work_id('douyin', 0, 8)}"
+    republished = works.filter(works["platform_work_id"] == ds.work_id("douyin", 0, 20)).row(0, named=True)
+    assert republished["publish_record_id"].endswith("00021")  # the most recently updated of its two records
+    assert republished["url"] == f"https://douyin.example/video/{ds.work_id('douyin', 0, 20)}"
     assert not any("/works/douyin" in t for t in sandbox.seen)  # nothing but records asked
 
 

@@ -110,4 +110,6 @@ def test_data_is_deterministic_and_profiles_differ():
 
 def test_large_accounts_cost_no_memory():
     big = SandboxDataset(works_per_account=5_000_000)
-    assert big.work("KWAI", 0, 4_999_999)["platformWorkId"] == "kw0w4999999"
+    assert big.works_count("KWAI", 0) == 5_000_000
+    assert big.work("KWAI", 0, 4_999_999)["platformWorkId"] == "kw0w0000000"  # the oldest: listed last
+    assert big.work("KWAI", 0, 0)["platformWorkId"] == "kw0w4999999"

@@ -131,12 +131,14 @@ def test_tables_are_replaced_not_appended(con):
 
 
 def add_analytics(con, platform: str, account: str, work: str, status: str = "ok", **metrics) -> None:
+    """A work_metrics row: values observed (an ok answer) or, for another status, a latest attempt and no values."""
     columns = ", ".join(metrics)
     marks = ", ".join("?" for _ in metrics)
+    observed = T.date() if status == "ok" else None
     con.execute(
-        f"INSERT INTO work_metrics (platform, account_id, platform_work_id, status, fetched_at{', ' if metrics else ''}"
-        f"{columns}) VALUES (?, ?, ?, ?, ?{', ' if metrics else ''}{marks})",
-        [platform, account, work, status, T, *metrics.values()],
+        f"INSERT INTO work_metrics (platform, account_id, platform_work_id, status, fetched_at, observed_on"
+        f"{', ' if metrics else ''}{columns}) VALUES (?, ?, ?, ?, ?, ?{', ' if metrics else ''}{marks})",
+        [platform, account, work, status, T, observed, *metrics.values()],
     )
 
 
@@ -145,7 +147,7 @@ def test_each_metric_is_the_list_value_else_the_analytics_value(con):
     add_analytics(con, "tiktok", "acc_a", "a1", like_count=99, save_count=4)
     # a3: list views 500 and no interactions; analytics adds likes 25
     add_analytics(con, "tiktok", "acc_a", "a3", like_count=25)
-    # b1: an analytics row that is not ok never counts
+    # b1: an analytics row with no observed values (only a failed attempt) never counts
     add_analytics(con, "tiktok", "acc_b", "b1", status="error", like_count=7)
     got = rows(
         con,

@@ -11,7 +11,8 @@ from aitoearn_assets.defs.metadata import markdown_preview, table_schema
 from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.defs.schedules import daily_cron
-from aitoearn_assets.warehouse.columns import ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS
+from aitoearn_assets.tables import ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS
+from aitoearn_assets.warehouse import quality
 from aitoearn_assets.warehouse.engagement import DEFAULT_TOP_N, build_account_engagement, build_top_works
 
 
@@ -33,6 +34,15 @@ def after_daily_ingest(cron: str, timezone: str) -> dg.AutomationCondition:
 
 DAILY_AFTER_INGEST = after_daily_ingest(*daily_cron())
 
+ONE_ROW_PER_ACCOUNT = dg.AssetCheckSpec(
+    "account_engagement_one_row_per_account",
+    asset="account_engagement",
+    description="Exactly one row per account the key lists that has works in raw_works.",
+)
+RATES_NON_NEGATIVE = dg.AssetCheckSpec(
+    "account_engagement_rates_non_negative", asset="account_engagement", description="No rate is negative."
+)
+
 
 class TopWorksConfig(dg.Config):
     n: int = Field(default=DEFAULT_TOP_N, ge=1, le=10_000, description="Works kept per account.")
@@ -44,10 +54,11 @@ class TopWorksConfig(dg.Config):
     pool=WRITER_POOL,
     kinds={"duckdb", "polars"},
     automation_condition=DAILY_AFTER_INGEST,
+    check_specs=[ONE_ROW_PER_ACCOUNT, RATES_NON_NEGATIVE],
     description=(
-        "Per-account engagement (table `account_engagement`), one row per platform and account with rows in "
-        "raw_works. engagement_rate = sum of interactions over rated works / sum of their exposure; see the README "
-        "for every definition."
+        "Per-account engagement (table `account_engagement`), one row per platform and account with works, of the "
+        "accounts the key lists. engagement_rate = sum of interactions over rated works / sum of their exposure; "
+        "followers: the latest live count, else the cached one (followers_source). README: every definition."
     ),
     metadata={
         "dagster/column_schema": table_schema(ACCOUNT_ENGAGEMENT_COLUMNS),
@@ -58,7 +69,17 @@ def account_engagement(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     with warehouse.writer() as con:
         rows = build_account_engagement(con, utc_now())
         preview = con.sql("SELECT * FROM account_engagement ORDER BY engagement_rate DESC NULLS LAST LIMIT 5").pl()
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": markdown_preview(preview)})
+        mismatch = quality.engagement_row_mismatch(con)
+        negative = quality.negative_rates(con)
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": rows, "preview": markdown_preview(preview)},
+        check_results=[
+            dg.AssetCheckResult(check_name=ONE_ROW_PER_ACCOUNT.name, passed=not any(mismatch.values()),
+                                metadata=mismatch),
+            dg.AssetCheckResult(check_name=RATES_NON_NEGATIVE.name, passed=negative == 0,
+                                metadata={"rows_with_negative_rate": negative}),
+        ],
+    )  # fmt: skip
 
 
 @dg.asset(

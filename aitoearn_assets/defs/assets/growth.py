@@ -9,7 +9,7 @@ from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.metadata import markdown_preview, table_schema
 from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
-from aitoearn_assets.warehouse.columns import ACCOUNT_GROWTH_COLUMNS, WORK_GROWTH_COLUMNS
+from aitoearn_assets.tables import ACCOUNT_GROWTH_COLUMNS, WORK_GROWTH_COLUMNS
 from aitoearn_assets.warehouse.growth import (
     compute_account_growth,
     compute_work_growth,
@@ -33,7 +33,8 @@ NEGATIVE_GAINS_CHECK = dg.AssetCheckSpec(
     check_specs=[NEGATIVE_GAINS_CHECK],
     description=(
         "Per work (table `work_growth`): exposure and interactions at its latest snapshot and what it gained over "
-        "1, 7 and 28 days (README, Definitions), computed in polars from `work_snapshots`."
+        "1, 7 and 28 days between real observations (README, Definitions), from `work_snapshots` (pinterest: its "
+        "daily series)."
     ),
     metadata={"dagster/column_schema": table_schema(WORK_GROWTH_COLUMNS), "dagster/table_name": "work_growth"},
 )
@@ -71,8 +72,9 @@ def work_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
     kinds={"duckdb", "polars"},
     automation_condition=dg.AutomationCondition.eager(),
     description=(
-        "Per account (table `account_growth`): followers and their 7/28-day gains, the 7-day interactions and "
-        "exposure gained by its works, the 7-day engagement rate of those gains, and its posting cadence."
+        "Per account (table `account_growth`): followers (the figure account_engagement shows) and their 7/28-day "
+        "gains, the 7-day interactions and exposure gained by its works, the 7-day engagement rate of those "
+        "gains, and its posting cadence."
     ),
     metadata={"dagster/column_schema": table_schema(ACCOUNT_GROWTH_COLUMNS), "dagster/table_name": "account_growth"},
 )

@@ -4,7 +4,7 @@ With a single-run backfill policy, "Materialize all", `--partition-range` and th
 fetch every platform in one run: the accounts of all platforms share one client (one set of
 politeness limits), and each platform is written, in its own transaction, as soon as it is
 complete. A platform that fails keeps its earlier rows; the others land; the run then fails
-naming the failed platforms, so the UI shows it red and the next run retries them.
+naming the failed platforms, so the UI shows it red, and a retry fetches only those.
 """
 
 import logging
@@ -19,7 +19,8 @@ import polars as pl
 from pydantic import Field
 
 from aitoearn_assets.clock import utc_now
-from aitoearn_assets.defs.assets.start import key_refusal_is_final, start_api_asset
+from aitoearn_assets.defs.assets.platform_runs import landed_platforms, platform_events
+from aitoearn_assets.defs.assets.start import RunStart, final_api_errors, start_api_asset
 from aitoearn_assets.defs.checks.raw_works_checks import evaluate_raw_works_checks, raw_works_check_specs
 from aitoearn_assets.defs.metadata import markdown_preview, table_schema
 from aitoearn_assets.defs.partitions import platform_partitions
@@ -28,7 +29,7 @@ from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.fetch.platform_works import FetchProgress, PlatformFailure, PlatformWorks, fetch_platforms
 from aitoearn_assets.fetch.work_rows import rejected_frame
-from aitoearn_assets.warehouse.columns import RAW_WORKS_COLUMNS
+from aitoearn_assets.tables import RAW_WORKS_COLUMNS
 from aitoearn_assets.warehouse.writes import IncomingWorks, record_ingest_run, replace_account_works
 
 #: One line per platform as it lands (the refresh command prints these).
@@ -57,68 +58,52 @@ class RawWorksConfig(dg.Config):
     description=(
         "Every work of every account of one platform, with its metrics (table `raw_works`). "
         "Key (platform, account_id, platform_work_id). Each run replaces the rows of the accounts it "
-        "fetched completely, in one transaction per platform; skipped and failed accounts keep their earlier rows."
+        "listed completely, in one transaction per platform; a listing cut short adds and updates works but "
+        "deletes none, a work set aside keeps its row, and skipped and failed accounts keep their earlier rows."
     ),
     metadata={"dagster/column_schema": table_schema(RAW_WORKS_COLUMNS), "dagster/table_name": "raw_works"},
     check_specs=raw_works_check_specs(),
 )
 def raw_works(
     context: dg.AssetExecutionContext, config: RawWorksConfig, aitoearn: AiToEarnResource, warehouse: WarehouseResource
-) -> Iterator[dg.MaterializeResult | dg.AssetMaterialization | dg.AssetObservation]:
+) -> Iterator[dg.MaterializeResult | dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckResult]:
     platforms = list(context.partition_keys)
-    start_api_asset(context, aitoearn, warehouse)
-    outcomes: dict[str, dict] = {}
+    start = start_api_asset(context, aitoearn, warehouse)
+    with warehouse.get_connection() as con:
+        landed = landed_platforms(con, "ingest_runs", start.root_run_id, platforms)
+    outcomes: dict[str, dict] = {p: {**figures, "mode": aitoearn.mode} for p, figures in landed.items()}
     report = _ProgressReport(context.log)
+    for platform in landed:
+        report.platform_done(platform, outcomes[platform])
+    to_fetch = [p for p in platforms if p not in landed]
     with (
         tempfile.TemporaryDirectory(prefix="aitoearn-works-") as stage_dir,
         aitoearn.client(context.log) as client,
-        key_refusal_is_final(),
+        final_api_errors(),
         _LazyWriter(warehouse) as writer,
     ):
         for fetched in fetch_platforms(
             client,
-            platforms,
+            to_fetch,
             stage_dir,
             max_concurrency=aitoearn.max_concurrency,
             log=context.log,
             on_progress=report.progress,
         ):
-            outcomes[fetched.platform] = _write(context, config, aitoearn, writer.connection(), fetched)
+            outcomes[fetched.platform] = _write(context, config, aitoearn, start, writer.connection(), fetched)
             if isinstance(fetched, PlatformWorks):
                 fetched.stage.close()  # its memory goes back to the platforms still being fetched
             report.platform_done(fetched.platform, outcomes[fetched.platform])
-
-    failed = [p for p in platforms if outcomes[p]["status"] == "failed"]
-    if not failed:
-        with warehouse.get_connection() as con:  # after the writer let go of the file
-            checks = evaluate_raw_works_checks(con)
-        if len(platforms) == 1:
-            yield dg.MaterializeResult(metadata=outcomes[platforms[0]], check_results=checks)
-            return
-        for platform in platforms:
-            yield dg.AssetObservation(context.asset_key, partition=platform, metadata=outcomes[platform])
-        yield dg.MaterializeResult(metadata=_summary(outcomes, aitoearn.mode), check_results=checks)
-        return
-
-    # Events yielded before the failure are kept: the landed platforms show as materialized.
-    for platform in platforms:
-        event = dg.AssetObservation if platform in failed else dg.AssetMaterialization
-        yield event(context.asset_key, partition=platform, metadata=outcomes[platform])
-    reasons = "; ".join(f"{p}: {outcomes[p]['error']}" for p in failed)
-    raise dg.Failure(
-        description=(
-            f"raw_works failed for {', '.join(failed)} (their earlier rows are kept; "
-            f"{len(platforms) - len(failed)} other platform(s) landed). {reasons}"
-        ),
-        metadata={"failed_platforms": failed},
-        allow_retries=any(outcomes[p]["transient"] for p in failed),
-    )
+    with warehouse.get_connection() as con:  # after the writer let go of the file; on the failure path too
+        checks = evaluate_raw_works_checks(con)
+    yield from platform_events(context, {p: outcomes[p] for p in platforms}, checks, "raw_works")
 
 
 def _write(
     context: dg.AssetExecutionContext,
     config: RawWorksConfig,
     aitoearn: AiToEarnResource,
+    start: RunStart,
     con: duckdb.DuckDBPyConnection,
     fetched: PlatformWorks | PlatformFailure,
 ) -> dict:
@@ -126,6 +111,7 @@ def _write(
     stats = fetched.stats
     run_facts = {
         "run_id": context.run.run_id,
+        "root_run_id": start.root_run_id,
         "requests": stats.requests,
         "retries": stats.retries,
         "seconds": round(fetched.seconds, 3),
@@ -154,7 +140,8 @@ def _write(
     if fetched.cannot_list_reason:
         context.log.info("%s: zero rows, %s", fetched.platform, fetched.cannot_list_reason)
     ids = fetched.fetched_account_ids
-    incoming = IncomingWorks(ids, fetched.stage.in_memory(ids), fetched.stage.spilled(ids))
+    partial = frozenset(issue.account_id for issue in fetched.partial)
+    incoming = IncomingWorks(ids, fetched.stage.in_memory(ids), fetched.stage.spilled(ids), partial)
     rejected = rejected_frame(fetched.platform, fetched.rejected, fetched.fetched_at)
     written = replace_account_works(
         con,
@@ -167,9 +154,11 @@ def _write(
             "accounts_listed": [a.id for a in fetched.accounts],
             "accounts_skipped": [{"account_id": s.account_id, "reason": s.reason} for s in fetched.skipped],
             "accounts_failed": [{"account_id": f.account_id, "reason": f.reason} for f in fetched.failed],
+            "accounts_partial": [{"account_id": p.account_id, "reason": p.reason} for p in fetched.partial],
             "cannot_list_reason": fetched.cannot_list_reason,
             "source": fetched.source,
         },
+        run_date=start.run_date,
         allow_shrink=config.allow_shrink,
     )
     preview = con.sql(
@@ -186,6 +175,7 @@ def _write(
         "accounts_skipped": {s.account_id: s.reason for s in fetched.skipped},
         "accounts_failed": {f.account_id: f.reason for f in fetched.failed},
         "accounts_held": {h["account_id"]: h["reason"] for h in written.accounts_held},
+        "accounts_partial": {p.account_id: p.reason for p in fetched.partial},
         "cannot_list_reason": fetched.cannot_list_reason or "",
         "source": fetched.source,
         "works_from_publish_records": written.works_written if fetched.source == "publish_record" else 0,
@@ -196,28 +186,6 @@ def _write(
         "paging_warnings": fetched.warnings,
         "pages": stats.pages,
         "preview": markdown_preview(preview),
-    }
-
-
-def _summary(outcomes: dict[str, dict], mode: str) -> dict:
-    """Metadata of a multi-platform run: totals and one line per platform."""
-    lines = ["| platform | works | accounts | skipped | failed | requests | seconds |", "|---|---|---|---|---|---|---|"]
-    for platform, o in outcomes.items():
-        lines.append(
-            f"| {platform} | {o.get('dagster/row_count', 0)} | {len(o.get('accounts_fetched', []))} "
-            f"| {len(o.get('accounts_skipped', {}))} | {len(o.get('accounts_failed', {}))} | {o['requests']} "
-            f"| {o['seconds']} |"
-        )
-    return {
-        "mode": mode,
-        "dagster/row_count": sum(o.get("dagster/row_count", 0) for o in outcomes.values()),
-        "platforms": list(outcomes),
-        "requests": sum(o["requests"] for o in outcomes.values()),
-        "retries": sum(o["retries"] for o in outcomes.values()),
-        "accounts_skipped": {k: v for o in outcomes.values() for k, v in o.get("accounts_skipped", {}).items()},
-        "accounts_failed": {k: v for o in outcomes.values() for k, v in o.get("accounts_failed", {}).items()},
-        "accounts_held": {k: v for o in outcomes.values() for k, v in o.get("accounts_held", {}).items()},
-        "by_platform": dg.MetadataValue.md("\n".join(lines)),
     }
 
 
@@ -268,7 +236,9 @@ class _ProgressReport:
             )
 
     def platform_done(self, platform: str, outcome: dict) -> None:
-        if outcome["status"] == "failed":
+        if "landed_in_run" in outcome:
+            line = f"raw_works[{platform}]: landed earlier in this chain of retries (run {outcome['landed_in_run']})"
+        elif outcome["status"] == "failed":
             line = f"raw_works[{platform}]: FAILED after {outcome['seconds']} s: {outcome['error']}"
         elif outcome["source"] == "publish_record":
             line = (

@@ -5,6 +5,7 @@ import dagster as dg
 from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.engagement import account_engagement, top_works
 from aitoearn_assets.defs.assets.growth import account_growth, work_growth
+from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.report.engagement_report import build_report, report_path
 
@@ -12,6 +13,7 @@ from aitoearn_assets.report.engagement_report import build_report, report_path
 @dg.asset(
     group_name="analytics",
     deps=[account_engagement, top_works, work_growth, account_growth],
+    pool=WRITER_POOL,  # it opens the warehouse: one process at a time may, as for every writer
     kinds={"html", "plotly"},
     automation_condition=dg.AutomationCondition.eager(),
     description=(

@@ -83,23 +83,23 @@ def raw_works_no_failed_accounts(con: duckdb.DuckDBPyConnection) -> dg.AssetChec
 
 @raw_works_check(
     description=(
-        "Each platform's latest run fetched and wrote every listed account (WARN): names offline accounts, "
-        "accounts to re-authorize, and accounts whose shrunken listing was held back."
+        "Each platform's latest run fetched and wrote every listed account completely (WARN): names offline "
+        "accounts, accounts to re-authorize, accounts whose shrunken listing was held back, and accounts whose "
+        "listing stopped early (their works were written, none deleted)."
     ),
 )
 def raw_works_all_accounts_fetched(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
-    skipped = quality.skipped_accounts(con)
-    held = quality.held_accounts(con)
+    named = {
+        "skipped": quality.skipped_accounts(con),
+        "held": quality.held_accounts(con),
+        "partial": quality.partial_accounts(con),
+    }
+    counts = ", ".join(f"{len(rows)} {what}" for what, rows in named.items() if rows)
     return dg.AssetCheckResult(
-        passed=not skipped and not held,
+        passed=not counts,
         severity=dg.AssetCheckSeverity.WARN,
-        description=None
-        if not (skipped or held)
-        else f"{len(skipped)} account(s) skipped, {len(held)} held; their earlier rows were kept.",
-        metadata={
-            "skipped": [f"{p}/{a}: {why}" for p, a, why in skipped],
-            "held": [f"{p}/{a}: {why}" for p, a, why in held],
-        },
+        description=f"Account(s) {counts}; their stored rows were kept." if counts else None,
+        metadata={what: [f"{p}/{a}: {why}" for p, a, why in rows] for what, rows in named.items()},
     )
 
 

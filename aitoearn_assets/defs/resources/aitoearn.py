@@ -47,6 +47,10 @@ class AiToEarnCredentials(dg.ConfigurableResource):
     base_url: str = Field(default=DEFAULT_BASE_URL, description="https://aitoearn.cn or https://aitoearn.ai")
     sandbox: bool = Field(default=False, description=f"Answer from the embedded sandbox ({SANDBOX_VARIABLE}=1).")
 
+    def __repr_args__(self):  # pydantic's hook for repr() and str(): the key never shows
+        for name, value in super().__repr_args__():
+            yield name, ("<set>" if name == "api_key" and value else value)
+
     @property
     def mode(self) -> str:
         """`live`, `sandbox`, or `unset` / `conflict` when the environment chose neither or both."""
@@ -131,7 +135,7 @@ class AiToEarnResource(dg.ConfigurableResource):
                 SandboxDataset(
                     accounts_per_platform=SANDBOX_ACCOUNTS_PER_PLATFORM,
                     works_per_account=SANDBOX_WORKS_PER_ACCOUNT,
-                    as_of=utc_now().date(),  # the demo's counts move from day to day, so history shows growth
+                    as_of=utc_now(),  # dated from the pipeline's clock: the newest works from the days before
                 )
             )
             return AiToEarnClient(SANDBOX_API_KEY, "http://127.0.0.1", transport=SandboxTransport(api), **common)

@@ -3,29 +3,18 @@
 `def my_report(top_works: pl.DataFrame)` receives the `top_works` table (schema `main`); a user asset
 that returns a `pl.DataFrame` is stored as the table named after it, replaced atomically. Because it
 reads through `WarehouseResource`, an asset sees what its upstream wrote earlier in the same run.
-Loading reuses dagster-duckdb-polars's type handler, fixed for duckdb 2 (its `.arrow()` is gone).
+Loading is dagster-duckdb-polars's own type handler.
 """
 
 import dagster as dg
-import duckdb
 import polars as pl
 from dagster._core.storage.db_io_manager import TableSlice
-from dagster_duckdb.io_manager import DuckDbClient
 from dagster_duckdb_polars import DuckDBPolarsTypeHandler
 
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.warehouse.writes import replace_table_from_frame
 
 SCHEMA = "main"
-
-
-class PolarsTypeHandler(DuckDBPolarsTypeHandler):
-    """dagster-duckdb-polars's handler, loading with `con.sql(...).pl()` (duckdb 2 has no `.arrow()` on connections)."""
-
-    def load_input(
-        self, context: dg.InputContext, table_slice: TableSlice, connection: duckdb.DuckDBPyConnection
-    ) -> pl.DataFrame:
-        return connection.sql(DuckDbClient.get_select_statement(table_slice)).pl()
 
 
 class WarehouseIOManager(dg.ConfigurableIOManager):
@@ -36,7 +25,7 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         table = _table(context.asset_key)
         with self.warehouse.get_connection() as con:
-            return PolarsTypeHandler().load_input(context, TableSlice(table=table, schema=SCHEMA), con)
+            return DuckDBPolarsTypeHandler().load_input(context, TableSlice(table=table, schema=SCHEMA), con)
 
     def handle_output(self, context: dg.OutputContext, obj: object) -> None:
         if obj is None:  # the project's own assets write their tables themselves

@@ -15,6 +15,7 @@ from pydantic import Field, PrivateAttr
 
 from aitoearn_assets.defs.resources.aitoearn import KEY_VARIABLE, sandbox_requested
 from aitoearn_assets.warehouse.publish import publish_copy
+from aitoearn_assets.warehouse.storage import check_readable
 
 DEFAULT_MEMORY_LIMIT = "512MB"
 LIVE_DUCKDB_PATH = "data/aitoearn.duckdb"
@@ -42,6 +43,11 @@ class WarehouseResource(DuckDBResource):
         with self.get_connection() as con:
             self._wrote = True
             yield con
+
+    def check_readable(self) -> None:
+        """Raise `WarehouseVersionError` (naming the fix) when the file was written by a newer DuckDB."""
+        if self.database != ":memory:":
+            check_readable(self.database)
 
     def publish(self) -> str | None:
         """Publish the analyst copy now (takes the file lock for the copy); returns its path."""
