@@ -8,12 +8,15 @@ ifeq ($(strip $(AITOEARN_API_KEY)),)
 export AITOEARN_SANDBOX ?= 1
 endif
 
-.PHONY: install run ui test test-fast lint bench screenshot
+.PHONY: install run ui sql test test-fast lint bench screenshot
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,lake]'
+	@# every command of this environment (make, dagster, dg, python) uses the instance in dagster_home/
+	@# unless DAGSTER_HOME says otherwise: one run history, and telemetry off (dagster_home/dagster.yaml)
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'aitoearn_dagster_home.pth').write_text(\"import os; os.environ.setdefault('DAGSTER_HOME', '$(CURDIR)/dagster_home')\\n\")"
 	touch $@
 
 install: $(VENV)/.installed
@@ -22,7 +25,10 @@ run: install  ## accounts, all 15 raw_works partitions (one run), then the analy
 	$(PY) -m aitoearn_assets refresh $(ARGS)
 
 ui: install  ## the Dagster UI (webserver + daemon) on http://127.0.0.1:3000
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(VENV)/bin/dg dev --host 127.0.0.1 --port 3000
+
+sql: install  ## the analysts' copy of the warehouse in the duckdb CLI, read-only
+	$(PY) -m aitoearn_assets sql
 
 test: install  ## the whole suite, browser tests included (they need Debian's chromium: .ci/run installs it)
 	$(VENV)/bin/pytest -q

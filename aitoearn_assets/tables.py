@@ -364,6 +364,32 @@ DERIVED_TABLES: dict[str, Columns] = {
     "account_growth": ACCOUNT_GROWTH_COLUMNS,
 }
 
+#: Each table's key, and what it holds, for the README's table reference (docs/make_tables.py writes it).
+ABOUT: dict[str, tuple[str, str]] = {
+    "raw_works": ("platform, account_id, platform_work_id", "every work of every account, as its platform lists it"),
+    "work_metrics": (
+        "platform, account_id, platform_work_id",
+        "per-work analytics: the last good values and the latest attempt",
+    ),
+    "work_metrics_daily": ("platform, account_id, platform_work_id, day", "the days of a daily series (pinterest)"),
+    "work_engagement": (
+        "platform, account_id, platform_work_id",
+        "view: every work with its merged metrics and definitions",
+    ),
+    "accounts": ("account_id", "every account the key lists, and those it no longer lists (removed_at)"),
+    "account_followers": ("platform, account_id", "view: one followers figure per account"),
+    "account_engagement": ("platform, account_id", "per-account engagement"),
+    "top_works": ("platform, account_id, rank", "each account's best works"),
+    "work_snapshots": ("platform, account_id, platform_work_id, snapshot_date", "append-only daily history of works"),
+    "account_snapshots": ("platform, account_id, snapshot_date", "append-only daily history of accounts"),
+    "work_growth": ("platform, account_id, platform_work_id", "what each work gained"),
+    "account_growth": ("platform, account_id", "what each account gained"),
+    "ingest_runs": ("platform, run_id", "one row per platform per raw_works run"),
+    "analytics_runs": ("platform, run_id", "one row per platform per work_metrics run"),
+    "rejected_works": ("platform, account_id, platform_work_id", "items served that could not be read faithfully"),
+    "warehouse_info": ("key", "whether the file holds sandbox or live data"),
+}
+
 _POLARS_TYPES: dict[str, pl.DataType] = {
     "VARCHAR": pl.String(),
     "BIGINT": pl.Int64(),

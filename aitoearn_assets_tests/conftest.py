@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ os.environ["AITOEARN_RETRY_DELAY_SECONDS"] = "0"
 #: `works_per_account` works dated up to it (a test that builds history pins other days itself).
 PINNED_CLOCK = "2026-11-01T00:00:00"
 os.environ["AITOEARN_AS_OF"] = PINNED_CLOCK
+# Runs that use the default instance record into a scratch one, never the repository's dagster_home/.
+os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="aitoearn-tests-home-")
+Path(os.environ["DAGSTER_HOME"], "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
 
 from aitoearn_assets.api.client import AiToEarnClient  # noqa: E402 - after the environment is set
 from aitoearn_assets.api.retry import RetryPolicy  # noqa: E402

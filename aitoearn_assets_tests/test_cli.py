@@ -167,22 +167,65 @@ def refresh_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedPro
     )  # fmt: skip
 
 
-def test_refresh_prints_a_line_per_platform_and_a_summary(tmp_path):
+def test_refresh_prints_a_line_per_platform_and_a_summary_of_the_whole_job(tmp_path):
     env = {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": str(tmp_path / "r.duckdb"), "DAGSTER_HOME": str(tmp_path)}
     done = refresh_cli(["--platform", "KWAI", "--platform", "douyin", "--platform", "youtube"], env)
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
-    assert len(lines) < 20 and "DEBUG" not in done.stdout + done.stderr
+    assert "DEBUG" not in done.stdout + done.stderr and "Warning" not in done.stderr
     assert any(line.startswith("raw_works[KWAI]: 360 works from 3 account(s)") for line in lines)
     assert any(
         line.startswith("raw_works[douyin]: 21 works from the publish records of 3 account(s)") for line in lines
     )
-    header = next(i for i, line in enumerate(lines) if line.startswith("platform"))
-    assert [line.split()[0] for line in lines[header + 2 : header + 5]] == ["douyin", "KWAI", "youtube"]
-    assert lines[-1].startswith("Refresh complete in")
+    works = lines.index("Works")
+    assert [line.split()[0] for line in lines[works + 3 : works + 6]] == ["douyin", "KWAI", "youtube"]
+    analytics = lines.index("Work analytics (platforms asked this run)")
+    youtube = next(line.split() for line in lines[analytics:] if line.startswith("youtube"))
+    assert youtube[:5] == ["youtube", "ok", "360", "360", "0"]  # asked, with data, no data
+    assert "Analytics tables (rows): account_engagement 9, top_works 60" in done.stdout
+    assert any(line.startswith("Checks: ") and "0 failed" in line for line in lines)
     analyst = analyst_copy_path(env["AITOEARN_DUCKDB_PATH"])
-    assert count(analyst, "SELECT count(*) FROM work_metrics WHERE platform = 'youtube'") == 360  # refresh enriches
+    assert f"Warehouse for analysts: {Path(analyst).resolve()}" in done.stdout  # absolute, as the report's
+    assert f"Report: {(tmp_path / 'r_report.html').resolve()}" in done.stdout
+    assert lines[-1].startswith("Refresh complete in")
     assert count(analyst, "SELECT count(engagement_rate) FROM account_engagement WHERE platform = 'youtube'") == 3
 
     verbose = refresh_cli(["--platform", "KWAI", "--verbose"], env)
     assert verbose.returncode == 0 and "STEP_SUCCESS" in verbose.stderr
+
+
+def test_refresh_takes_run_config_like_the_cli(tmp_path):
+    run_yaml = tmp_path / "run.yaml"
+    run_yaml.write_text(
+        "resources:\n  aitoearn:\n    config:\n      max_concurrency: 2\n"
+        "ops:\n  work_metrics:\n    config:\n      max_requests: 5\n  top_works:\n    config:\n      n: 2\n"
+    )
+    env = {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": str(tmp_path / "r.duckdb"), "DAGSTER_HOME": str(tmp_path)}
+    done = refresh_cli(["--platform", "youtube", "-c", str(run_yaml)], env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    analyst = analyst_copy_path(env["AITOEARN_DUCKDB_PATH"])
+    assert count(analyst, "SELECT count(*) FROM work_metrics") == 5  # the budget of the run config
+    assert count(analyst, "SELECT max(rank) FROM top_works") == 2
+
+
+def test_make_sql_opens_the_analyst_copy_in_the_duckdb_cli_and_python_reads_it_too(tmp_path):
+    """The README's analyst command as written (`make sql`), the duckdb CLI 1.5.6 of the project's environment,
+    and Python's duckdb 1.5.x all open the analyst copy."""
+    env = {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": str(tmp_path / "r.duckdb"), "DAGSTER_HOME": str(tmp_path)}
+    assert refresh_cli(["--platform", "KWAI"], env).returncode == 0
+    make = subprocess.run(
+        ["make", "--no-print-directory", "sql"], cwd=REPO, env=cli_env(**env), input="SELECT count(*) AS works FROM raw_works;\n",
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert make.returncode == 0, make.stderr[-2000:]
+    assert "360" in make.stdout and "works" in make.stdout
+    cli = Path(sys.executable).parent / "duckdb"
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith("v1.5.6")
+    direct = subprocess.run(
+        [cli, "-readonly", analyst_copy_path(env["AITOEARN_DUCKDB_PATH"]), "-c", "SELECT count(*) FROM account_engagement"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert "3" in direct.stdout
+    assert duckdb.__version__.startswith("1.5.") and count(analyst_copy_path(env["AITOEARN_DUCKDB_PATH"]),
+                                                             "SELECT count(*) FROM raw_works") == 360  # fmt: skip

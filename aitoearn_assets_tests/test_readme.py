@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +19,6 @@ from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
-from aitoearn_assets.sandbox import SandboxApi, SandboxDataset
 from aitoearn_assets.tables import (
     ACCOUNT_ENGAGEMENT_COLUMNS,
     RAW_WORKS_COLUMNS,
@@ -35,27 +34,18 @@ QUERY_SECTION = README.split("## Query the warehouse", 1)[1].split("\n## ", 1)[0
 EXAMPLES = re.findall(r"```sql\n(.*?)```", QUERY_SECTION, flags=re.DOTALL)
 
 
-class DatedSandbox(AiToEarnResource):
-    """The in-process sandbox, answering as of the pinned date (so history can be built)."""
-
-    def client(self, log=None, sandbox_api=None):
-        as_of = date.fromisoformat(os.environ["AITOEARN_AS_OF"])
-        return super().client(
-            log, SandboxApi(SandboxDataset(accounts_per_platform=3, works_per_account=120, as_of=as_of))
-        )
-
-
 @pytest.fixture(scope="module")
 def analyst_db(tmp_path_factory) -> str:
-    """A warehouse built from the sandbox on two pinned days a week apart, as `make run` would."""
+    """A warehouse built from the sandbox on two pinned days a week apart, ending today, as `make run` would
+    (the sandbox's works are dated from the pipeline's clock: the README's "last 30 days" finds them)."""
     db = str(tmp_path_factory.mktemp("readme") / "sandbox.duckdb")
-    sandbox = DatedSandbox(credentials=AiToEarnCredentials(sandbox=True))
+    sandbox = AiToEarnResource(credentials=AiToEarnCredentials(sandbox=True))
     resources = {"aitoearn": sandbox, "warehouse": WarehouseResource(database=db)}
     everything = {PARTITION_RANGE_START: PLATFORMS[0], PARTITION_RANGE_END: PLATFORMS[-1]}
-    pinned = os.environ.get("AITOEARN_AS_OF")
+    pinned = os.environ["AITOEARN_AS_OF"]
     try:
-        for day in ("2026-11-20", "2026-11-27"):
-            os.environ["AITOEARN_AS_OF"] = day
+        for day in (date.today() - timedelta(days=7), date.today()):
+            os.environ["AITOEARN_AS_OF"] = day.isoformat()
             assert dg.materialize([accounts], resources=resources).success
             assert dg.materialize([raw_works], tags=everything, resources=resources).success
             assert dg.materialize([work_metrics], tags=everything, resources=resources).success
@@ -83,6 +73,15 @@ def test_every_column_is_documented():
     for columns in (RAW_WORKS_COLUMNS, ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS, WORK_METRICS_COLUMNS):
         for name in columns:
             assert re.search(rf"\b{name}\b", QUERY_SECTION), f"column {name} is missing from the README"
+
+
+def test_the_readmes_table_reference_is_the_declaration():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_tables", Path(__file__).parents[1] / "docs" / "make_tables.py")
+    make_tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_tables)
+    assert make_tables.readme_with_tables(README) == README, "run .venv/bin/python docs/make_tables.py"
 
 
 def test_analytics_metadata_carries_the_column_schema(analyst_db):

@@ -13,12 +13,13 @@ from aitoearn_assets.defs.resources.aitoearn import credentials_from_env, resour
 from aitoearn_assets.defs.resources.polars_io import WarehouseIOManager
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource, duckdb_path_from_env
 
+#: What the environment chose, shown on the code location and on every asset's page (`aitoearn/mode`).
+LOCATION_METADATA = {"aitoearn/mode": credentials_from_env().mode, "aitoearn/warehouse": duckdb_path_from_env()}
+
 
 @dg.definitions
 def environment() -> dg.Definitions:
-    credentials = credentials_from_env()
-    database = duckdb_path_from_env()
-    warehouse = WarehouseResource(database=database)
+    warehouse = WarehouseResource(database=LOCATION_METADATA["aitoearn/warehouse"])
     return dg.Definitions(
         resources={
             "aitoearn": resource_from_env(),
@@ -26,8 +27,5 @@ def environment() -> dg.Definitions:
             "io_manager": WarehouseIOManager(warehouse=warehouse),  # user assets: tables in and out as polars
         },
         executor=dg.in_process_executor,
-        metadata={
-            "aitoearn/mode": credentials.mode,
-            "aitoearn/warehouse": database,
-        },
+        metadata=LOCATION_METADATA,
     )

@@ -33,6 +33,19 @@ def markdown_preview(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> dg.Metada
     return dg.MetadataValue.md("\n".join(lines))
 
 
+def asset_metadata(table: str | None = None, columns: Columns | None = None) -> dict:
+    """An asset's definition metadata: its table and columns, and the mode the environment chose (the UI shows
+    an asset's definition metadata on its page, where a user looks)."""
+    from aitoearn_assets.defs.environment import LOCATION_METADATA
+
+    out: dict = dict(LOCATION_METADATA)
+    if table is not None:
+        out["dagster/table_name"] = table
+    if columns is not None:
+        out["dagster/column_schema"] = table_schema(columns)
+    return out
+
+
 def table_schema(columns: Columns) -> dg.TableSchema:
     """A TableSchema from {column: (duckdb type, description)}."""
     return dg.TableSchema(

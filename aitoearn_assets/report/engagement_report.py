@@ -50,13 +50,14 @@ class ReportData:
     account_rates: pl.DataFrame  # platform, account, rate_pct, median_pct, works_rated
     top_works: pl.DataFrame  # platform, account_id, rank, work, url, interactions, rate_pct, metrics_source
     gains: pl.DataFrame  # platform, works, exposure_gain_1d, interactions_gain_1d, exposure_gain_7d, ...
-    followers: pl.DataFrame  # platform, account, observed_on, followers
+    followers: pl.DataFrame  # platform, account, observed_on, followers (accounts observed on 2 dates or more)
     cadence: pl.DataFrame  # platform, week, works
     coverage: pl.DataFrame  # platform, accounts, works, works_rated, source, note
     exposure_metrics: pl.DataFrame  # platform, exposure_metric, metrics_source
+    run_dates: int  # dates with work snapshots: gains need two
 
     def frames(self) -> dict[str, pl.DataFrame]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "run_dates"}
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,16 @@ def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         ).pl(),
         followers=con.sql(
             """
-            SELECT s.platform, s.platform || ' / ' || coalesce(a.nickname, s.account_id) AS account, s.observed_on,
-                   arg_min(s.followers, s.snapshot_date) AS followers
+            SELECT s.platform, s.platform || ' / ' || coalesce(any_value(a.nickname), s.account_id) AS account,
+                   s.observed_on, arg_min(s.followers, s.snapshot_date) AS followers
             FROM account_snapshots AS s
             JOIN account_followers AS f
               ON f.platform = s.platform AND f.account_id = s.account_id AND f.followers_source = s.source
             LEFT JOIN accounts AS a ON a.platform = s.platform AND a.account_id = s.account_id
             WHERE s.followers IS NOT NULL AND s.observed_on IS NOT NULL
-            GROUP BY ALL ORDER BY s.platform, account, s.observed_on
+            GROUP BY s.platform, s.account_id, s.observed_on
+            QUALIFY count(*) OVER (PARTITION BY s.platform, s.account_id) >= 2
+            ORDER BY s.platform, account, s.observed_on
             """
         ).pl(),
         cadence=con.sql(
@@ -124,6 +127,7 @@ def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             "string_agg(DISTINCT metrics_source, '/' ORDER BY metrics_source) AS metrics_source "
             "FROM work_engagement WHERE engagement_rate IS NOT NULL GROUP BY platform ORDER BY platform"
         ).pl(),
+        run_dates=con.execute("SELECT count(DISTINCT snapshot_date) FROM work_snapshots").fetchone()[0],  # type: ignore[index]
     )
 
 
@@ -195,19 +199,21 @@ def render_sections(data: ReportData) -> list[str]:
         ),
         _chart_or_empty(
             "Gained in the last day and the last 7 days",
-            data.gains.height > 0,
+            data.gains.height > 0 and data.run_dates >= 2,
             lambda: _gains_chart(data.gains),
             "Exposure and interactions gained per platform (work_growth: between real observations, never a "
-            "carried-over value), summed over the works that have the gain.",
+            "carried-over value), summed over the works that have the gain. A dash: no work of the platform was "
+            "observed far enough apart for that gain.",
             "No history yet: gains need observations on at least two run dates (run the pipeline on two days).",
+            after=lambda: _gains_table(data.gains),
         ),
         _chart_or_empty(
             "Follower growth per account",
-            data.followers["observed_on"].n_unique() >= 2,
+            data.followers.height > 0,
             lambda: _followers_chart(data.followers),
-            f"Followers at each observation ({data.followers['account'].n_unique()} accounts with a follower count): "
-            "live counts from account analytics, else the counts AiToEarn cached.",
-            "Not enough history yet: follower counts observed on fewer than two dates (run the pipeline on two days).",
+            f"Followers at each observation ({data.followers['account'].n_unique()} accounts observed on two dates or "
+            "more): live counts from account analytics, else the counts AiToEarn cached.",
+            "Not enough history yet: no account's followers were observed on two dates (run the pipeline on two days).",
         ),
         _chart_or_empty(
             "Posting cadence (works per week)",
@@ -254,24 +260,35 @@ def _accounts_chart(rows: pl.DataFrame) -> go.Figure:
 
 def _gains_chart(gains: pl.DataFrame) -> go.Figure:
     figure = go.Figure()
-    for column, label in (("exposure_gain_1d", "exposure, 1 day"), ("exposure_gain_7d", "exposure, 7 days"),
-                          ("interactions_gain_1d", "interactions, 1 day"),
-                          ("interactions_gain_7d", "interactions, 7 days")):  # fmt: skip
+    for column, label, shape in (("exposure_gain_7d", "last 7 days", ""), ("exposure_gain_1d", "last day", "/")):
         figure.add_trace(
             go.Bar(
                 name=label,
                 x=gains["platform"].to_list(),
                 y=gains[column].to_list(),
-                yaxis="y" if column.startswith("exposure") else "y2",
-                offsetgroup=label,
-                marker_color=[PLATFORM_COLOURS[p] for p in gains["platform"]],
-                marker_pattern_shape="" if column.endswith("1d") else "/",
-                opacity=1.0 if column.startswith("exposure") else 0.55,
+                marker={"color": [PLATFORM_COLOURS[p] for p in gains["platform"]], "pattern": {"shape": shape}},
+                hovertemplate=f"%{{x}}: %{{y:,}} exposure gained, {label}<extra></extra>",
             )
         )
-    figure.update_layout(barmode="group", yaxis={"title": "exposure gained"},
-                         yaxis2={"title": "interactions gained", "overlaying": "y", "side": "right"})  # fmt: skip
+    figure.update_layout(
+        barmode="group", yaxis_title="exposure gained", legend_title_text="solid: 7 days, hatched: 1 day"
+    )
     return figure
+
+
+def _gains_table(gains: pl.DataFrame) -> str:
+    def number(value: int | None) -> str:
+        return "&mdash;" if value is None else f"{value:,}"
+
+    body = "".join(
+        f"<tr><td>{_swatch(r['platform'])}{_e(r['platform'])}</td><td>{r['works']:,}</td>"
+        f"<td>{number(r['exposure_gain_1d'])}</td><td>{number(r['exposure_gain_7d'])}</td>"
+        f"<td>{number(r['interactions_gain_1d'])}</td><td>{number(r['interactions_gain_7d'])}</td></tr>"
+        for r in gains.sort("exposure_gain_7d", descending=True, nulls_last=True).iter_rows(named=True)
+    )
+    return ("<table><thead><tr><th>platform</th><th>works with a gain</th><th>exposure, 1 day</th>"
+            "<th>exposure, 7 days</th><th>interactions, 1 day</th><th>interactions, 7 days</th></tr></thead>"
+            f"<tbody>{body}</tbody></table>")  # fmt: skip
 
 
 def _followers_chart(followers: pl.DataFrame) -> go.Figure:
@@ -344,14 +361,15 @@ def _coverage_table(coverage: pl.DataFrame) -> str:
 # -- page ----------------------------------------------------------------------------------------------
 
 
-def _chart_or_empty(title: str, enough: bool, figure, caption: str, empty: str) -> str:  # noqa: ANN001
-    """A chart section, or the section's empty state saying why there is nothing to draw yet."""
+def _chart_or_empty(title: str, enough: bool, figure, caption: str, empty: str, after=None) -> str:  # noqa: ANN001
+    """A chart section (and what `after` adds below the chart), or the section's empty state saying why there is
+    nothing to draw yet."""
     if not enough:
         return _section(title, _empty(empty), "")
-    return _chart_section(title, figure(), caption)
+    return _chart_section(title, figure(), caption, after() if after else "")
 
 
-def _chart_section(title: str, figure: go.Figure, caption: str) -> str:
+def _chart_section(title: str, figure: go.Figure, caption: str, after: str = "") -> str:
     legend_rows = sum(1 for trace in figure.data if trace.showlegend is not False)
     figure.update_layout(
         template="plotly_white",
@@ -360,7 +378,7 @@ def _chart_section(title: str, figure: go.Figure, caption: str) -> str:
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "xanchor": "left", "x": 0},
     )
     div = figure.to_html(full_html=False, include_plotlyjs=False, config=CHART_CONFIG)
-    return _section(title, div, caption)
+    return _section(title, div + after, caption)
 
 
 def _section(title: str, body: str, caption: str) -> str:

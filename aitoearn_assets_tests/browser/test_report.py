@@ -1,4 +1,5 @@
-"""The report in a real browser: every chart draws, nothing fails, nothing is fetched from anywhere."""
+"""The report in a real browser: every chart draws, nothing fails, nothing is fetched from anywhere; a chart
+without enough data says why; one colour per platform, the same in every chart; every legend entry shows."""
 
 from __future__ import annotations
 
@@ -6,15 +7,30 @@ from pathlib import Path
 
 import pytest
 
-from aitoearn_assets.report.engagement_report import report_path
+from aitoearn_assets.api.platforms import PLATFORMS
+from aitoearn_assets.report.engagement_report import PLATFORM_COLOURS, report_path
 
 from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
+#: For each chart: its traces' names and colours, and whether each legend entry lies inside the chart.
+CHARTS = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(chart => {
+    const box = chart.getBoundingClientRect();
+    const legend = Array.from(chart.querySelectorAll('.legend .traces')).map(t => {
+        const r = t.getBoundingClientRect();
+        return r.width > 0 && r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+    });
+    const shown = chart._fullLayout.showlegend ? chart._fullData.filter(t => t.showlegend).length : 0;
+    const traces = chart.data.map(t => ({name: t.name,
+        colours: [].concat((t.marker && t.marker.color) || (t.line && t.line.color) || [])}));
+    const marks = Array.from(chart.querySelectorAll('.trace path')).filter(p => (p.getAttribute('d') || '').length > 2);
+    return {title: chart.closest('section').querySelector('h2').textContent, traces, legend, shown, marks: marks.length};
+})"""
 
-def test_every_chart_renders_offline_without_errors(browser, demo_home):
-    report = Path(report_path(demo_home["AITOEARN_DUCKDB_PATH"]))
+
+def open_report(browser, env: dict[str, str]):
+    report = Path(report_path(env["AITOEARN_DUCKDB_PATH"]))
     assert report.is_file()
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors, outside = [], []
@@ -30,16 +46,73 @@ def test_every_chart_renders_offline_without_errors(browser, demo_home):
 
     page.route("**/*", block_the_network)
     page.goto(report.resolve().as_uri(), wait_until="load")
-    drawn = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(chart =>
-        Array.from(chart.querySelectorAll('.trace path')).filter(p => (p.getAttribute('d') || '').length > 2).length)"""
-    page.wait_for_function(f"({drawn})().length === 5 && ({drawn})().every(n => n > 0)", timeout=15_000)
-    marks = page.evaluate(drawn)  # marks drawn per chart: by platform, accounts, daily gains, followers, cadence
-    assert len(marks) == 5 and all(n > 0 for n in marks), marks
+    return page, errors, outside
+
+
+def test_every_chart_renders_offline_without_errors(browser, demo_home):
+    page, errors, outside = open_report(browser, demo_home)
+    page.wait_for_function(f"({CHARTS})().length === 5 && ({CHARTS})().every(c => c.marks > 0)", timeout=20_000)
+    charts = page.evaluate(CHARTS)
+    assert [c["title"] for c in charts] == [
+        "Engagement rate by platform", "Each account against its median work", "Gained in the last day and the last 7 days",
+        "Follower growth per account", "Posting cadence (works per week)",
+    ]  # fmt: skip
     text = page.inner_text("body")
-    assert "Engagement rate by platform" in text and "Coverage: what each platform can show" in text
     assert "no engagement rate: Work analytics not supported" in text  # douyin says why it is empty
-    assert "not fetched yet" in text  # the platforms left out of this refresh
+    assert "A dash in the rate column: no rate: its exposure is 0 or not reported" in text
+    assert page.locator(".empty").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert errors == [] and outside == []
+    page.close()
+
+
+def test_one_distinct_colour_per_platform_in_every_chart_and_every_legend_entry_shows(browser, demo_home):
+    assert len(set(PLATFORM_COLOURS.values())) == len(PLATFORMS) == 15
+    page, _, _ = open_report(browser, demo_home)
+    page.wait_for_function(f"({CHARTS})().length === 5", timeout=20_000)
+    seen: dict[str, set[str]] = {}
+    for chart in page.evaluate(CHARTS):
+        assert all(chart["legend"]), f"{chart['title']}: a legend entry lies outside the chart (scrolled away)"
+        assert len(chart["legend"]) == chart["shown"], chart["title"]  # every entry drawn
+        if chart["title"].startswith("Posting cadence"):  # one trace per platform, named after it
+            for trace in chart["traces"]:
+                seen.setdefault(trace["name"], set()).update(trace["colours"])
+    assert len(seen) == 15  # every platform published
+    assert all(colours == {PLATFORM_COLOURS[p]} for p, colours in seen.items())
+    swatches = page.evaluate(
+        "() => Array.from(document.querySelectorAll('table tr')).filter(r => r.querySelector('.swatch'))"
+        ".map(r => [r.cells[0].textContent.trim(), getComputedStyle(r.querySelector('.swatch')).backgroundColor])"
+    )
+    by_platform: dict[str, set[str]] = {}
+    for platform, colour in swatches:
+        by_platform.setdefault(platform, set()).add(colour)
+    assert all(len(c) == 1 for c in by_platform.values())  # tables use the charts' colours, one each
+    assert len({next(iter(c)) for c in by_platform.values()}) == len(by_platform)
+    page.close()
+
+
+def test_a_first_run_shows_an_empty_state_where_there_is_no_history_yet(browser, first_run_home):
+    page, errors, _ = open_report(browser, first_run_home)
+    page.wait_for_function(f"({CHARTS})().length === 3", timeout=20_000)
+    empty = page.locator("section").filter(has=page.locator(".empty"))
+    titles = [empty.nth(n).locator("h2").inner_text() for n in range(empty.count())]
+    assert titles == ["Gained in the last day and the last 7 days", "Follower growth per account"]
+    assert "run the pipeline on two days" in empty.first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "report_first_run.png"), full_page=True)
+    assert errors == []
+    page.close()
+
+
+def test_coverage_lists_the_platforms_with_most_works_first(browser, demo_home):
+    page, _, _ = open_report(browser, demo_home)
+    rows = page.evaluate(
+        "() => Array.from(document.querySelectorAll('section')).find(s => s.textContent.includes('Coverage'))"
+        ".querySelectorAll('tbody tr').length"
+    )
+    works = page.evaluate(
+        "() => Array.from(Array.from(document.querySelectorAll('section')).find(s => s.textContent.includes('Coverage'))"
+        ".querySelectorAll('tbody tr')).map(r => Number(r.cells[2].textContent.replace(/,/g, '')))"
+    )
+    assert rows == 15 and works == sorted(works, reverse=True)
     page.close()

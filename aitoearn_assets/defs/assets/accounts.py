@@ -6,7 +6,7 @@ from pydantic import Field
 
 from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.start import final_api_errors, start_api_asset
-from aitoearn_assets.defs.metadata import markdown_preview, table_schema
+from aitoearn_assets.defs.metadata import asset_metadata, markdown_preview
 from aitoearn_assets.defs.policies import DAILY_FRESHNESS, INGEST_RETRY_POLICY, WRITER_POOL
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
@@ -47,7 +47,7 @@ class AccountsConfig(dg.Config):
         "`account_snapshots` (live counters from account analytics, else the cached ones), in one transaction. "
         "An account the key no longer lists keeps its row with `removed_at` set; the analytics leave it out."
     ),
-    metadata={"dagster/column_schema": table_schema(ACCOUNTS_COLUMNS), "dagster/table_name": "accounts"},
+    metadata=asset_metadata("accounts", ACCOUNTS_COLUMNS),
 )
 def accounts(
     context: dg.AssetExecutionContext, config: AccountsConfig, aitoearn: AiToEarnResource, warehouse: WarehouseResource

@@ -7,7 +7,7 @@ from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
-from aitoearn_assets.defs.metadata import markdown_preview, table_schema
+from aitoearn_assets.defs.metadata import asset_metadata, markdown_preview
 from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.defs.schedules import daily_cron
@@ -60,10 +60,7 @@ class TopWorksConfig(dg.Config):
         "accounts the key lists. engagement_rate = sum of interactions over rated works / sum of their exposure; "
         "followers: the latest live count, else the cached one (followers_source). README: every definition."
     ),
-    metadata={
-        "dagster/column_schema": table_schema(ACCOUNT_ENGAGEMENT_COLUMNS),
-        "dagster/table_name": "account_engagement",
-    },
+    metadata=asset_metadata("account_engagement", ACCOUNT_ENGAGEMENT_COLUMNS),
 )
 def account_engagement(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
@@ -92,7 +89,7 @@ def account_engagement(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         "The top N works of each account by interactions (table `top_works`; N from run config, default 10), "
         "among works with interactions."
     ),
-    metadata={"dagster/column_schema": table_schema(TOP_WORKS_COLUMNS), "dagster/table_name": "top_works"},
+    metadata=asset_metadata("top_works", TOP_WORKS_COLUMNS),
 )
 def top_works(
     context: dg.AssetExecutionContext, config: TopWorksConfig, warehouse: WarehouseResource

@@ -6,7 +6,7 @@ from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.engagement import DAILY_AFTER_INGEST
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
-from aitoearn_assets.defs.metadata import markdown_preview, table_schema
+from aitoearn_assets.defs.metadata import asset_metadata, markdown_preview
 from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.tables import ACCOUNT_GROWTH_COLUMNS, WORK_GROWTH_COLUMNS
@@ -36,7 +36,7 @@ NEGATIVE_GAINS_CHECK = dg.AssetCheckSpec(
         "1, 7 and 28 days between real observations (README, Definitions), from `work_snapshots` (pinterest: its "
         "daily series)."
     ),
-    metadata={"dagster/column_schema": table_schema(WORK_GROWTH_COLUMNS), "dagster/table_name": "work_growth"},
+    metadata=asset_metadata("work_growth", WORK_GROWTH_COLUMNS),
 )
 def work_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
@@ -76,7 +76,7 @@ def work_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
         "gains, the 7-day interactions and exposure gained by its works, the 7-day engagement rate of those "
         "gains, and its posting cadence."
     ),
-    metadata={"dagster/column_schema": table_schema(ACCOUNT_GROWTH_COLUMNS), "dagster/table_name": "account_growth"},
+    metadata=asset_metadata("account_growth", ACCOUNT_GROWTH_COLUMNS),
 )
 def account_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:

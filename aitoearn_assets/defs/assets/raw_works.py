@@ -22,7 +22,7 @@ from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.platform_runs import landed_platforms, platform_events
 from aitoearn_assets.defs.assets.start import RunStart, final_api_errors, start_api_asset
 from aitoearn_assets.defs.checks.raw_works_checks import evaluate_raw_works_checks, raw_works_check_specs
-from aitoearn_assets.defs.metadata import markdown_preview, table_schema
+from aitoearn_assets.defs.metadata import asset_metadata, markdown_preview
 from aitoearn_assets.defs.partitions import platform_partitions
 from aitoearn_assets.defs.policies import DAILY_FRESHNESS, INGEST_RETRY_POLICY, WRITER_POOL
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
@@ -61,7 +61,7 @@ class RawWorksConfig(dg.Config):
         "listed completely, in one transaction per platform; a listing cut short adds and updates works but "
         "deletes none, a work set aside keeps its row, and skipped and failed accounts keep their earlier rows."
     ),
-    metadata={"dagster/column_schema": table_schema(RAW_WORKS_COLUMNS), "dagster/table_name": "raw_works"},
+    metadata=asset_metadata("raw_works", RAW_WORKS_COLUMNS),
     check_specs=raw_works_check_specs(),
 )
 def raw_works(

@@ -5,6 +5,7 @@ import dagster as dg
 from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.engagement import account_engagement, top_works
 from aitoearn_assets.defs.assets.growth import account_growth, work_growth
+from aitoearn_assets.defs.metadata import asset_metadata
 from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.report.engagement_report import build_report, report_path
@@ -21,13 +22,14 @@ from aitoearn_assets.report.engagement_report import build_report, report_path
         "against its median, top works, daily gains and follower growth, posting cadence, and what each platform "
         "can show. Written beside the warehouse file as `<its name>_report.html`."
     ),
+    metadata=asset_metadata(),
 )
 def engagement_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     path = report_path(warehouse.database)
     with warehouse.get_connection() as con:
         summary = build_report(con, path, utc_now())
     lines = ["| platform | accounts | works rated | pooled rate (%) |", "|---|---|---|---|"]
-    lines += [f"| {p} | {a} | {w} | {r} |" for p, a, w, r in summary.headline.iter_rows()]
+    lines += [f"| {p} | {a} | {w} | {r:.3f} |" for p, a, w, r in summary.headline.iter_rows()]
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(path),

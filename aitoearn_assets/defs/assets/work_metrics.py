@@ -7,7 +7,7 @@ from pydantic import Field
 
 from aitoearn_assets.defs.assets.platform_runs import landed_platforms, platform_events
 from aitoearn_assets.defs.assets.start import RunStart, final_api_errors, start_api_asset
-from aitoearn_assets.defs.metadata import table_schema
+from aitoearn_assets.defs.metadata import asset_metadata
 from aitoearn_assets.defs.partitions import platform_partitions
 from aitoearn_assets.defs.policies import INGEST_RETRY_POLICY, WRITER_POOL
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
@@ -55,7 +55,7 @@ class WorkMetricsConfig(dg.Config):
         "attempt. Within max_requests per platform per run: never-asked works, then recent ones, then stale "
         "ones, a share kept for recent ones; pinterest's daily series also goes to `work_metrics_daily`."
     ),
-    metadata={"dagster/column_schema": table_schema(WORK_METRICS_COLUMNS), "dagster/table_name": "work_metrics"},
+    metadata=asset_metadata("work_metrics", WORK_METRICS_COLUMNS),
 )
 def work_metrics(
     context: dg.AssetExecutionContext,
@@ -106,7 +106,9 @@ def _frames(fetched: PlatformAnalytics) -> tuple:
 
 
 def _metadata(fetched: PlatformAnalytics, asked: int, due: int, mode: str) -> dict:
-    left = due - asked + fetched.not_asked + fetched.transient_failures
+    # after "not supported" the platform's unasked works are no backlog: there is nothing to ask them for
+    unasked = 0 if fetched.not_supported_reason else fetched.not_asked
+    left = due - asked + unasked + fetched.transient_failures
     outcome = {
         "status": "failed" if fetched.failure else "ok",
         "mode": mode,
