@@ -1,4 +1,6 @@
-"""`python -m aitoearn_assets sql` (`make sql`): the analysts' warehouse in the duckdb CLI, read-only."""
+"""`python -m aitoearn_assets sql` (`make sql`): the analysts' warehouse in the duckdb CLI, read-only: the
+published copy of the file, or the lake attached read-only (the CLI is the pipeline's DuckDB version, so it
+loads the same extension wheels)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from aitoearn_assets.defs.resources.warehouse import duckdb_path_from_env
-from aitoearn_assets.warehouse.publish import analyst_copy_path
+from aitoearn_assets.defs.resources.warehouse import location_from_env
+from aitoearn_assets.warehouse import lake
+from aitoearn_assets.warehouse.location import WarehouseLocation
 
 
 def duckdb_cli() -> str:
@@ -16,13 +19,18 @@ def duckdb_cli() -> str:
     beside = Path(sys.executable).parent / "duckdb"
     found = str(beside) if beside.exists() else shutil.which("duckdb")
     if found is None:
-        raise SystemExit("No `duckdb` command: `pip install duckdb-cli==1.5.6` (make install does it).")
+        raise SystemExit("No `duckdb` command: `pip install duckdb-cli==1.5.5` (make install does it).")
     return found
 
 
-def cli_arguments(database: str | None = None) -> list[str]:
-    """The command line that opens the analysts' copy of the warehouse read-only."""
-    path = Path(analyst_copy_path(database or duckdb_path_from_env())).resolve()
+def cli_arguments(location: WarehouseLocation | None = None) -> list[str]:
+    """The command line that opens the warehouse read-only: the analysts' copy of a file, or the lake."""
+    location = location or location_from_env()
+    if location.is_lake:
+        return [duckdb_cli(), "-cmd", ";\n".join(lake.session_sql(location.database, read_only=True)) + ";"]
+    if location.is_hosted:
+        return [duckdb_cli(), "-readonly", location.database]
+    path = Path(location.analyst_target)
     if not path.exists():
         raise SystemExit(f"{path} does not exist yet: run the pipeline first (`make run`).")
     return [duckdb_cli(), "-readonly", str(path)]
@@ -30,7 +38,8 @@ def cli_arguments(database: str | None = None) -> list[str]:
 
 def open_cli() -> int:
     """Replace this process with the duckdb CLI on the analysts' copy."""
-    arguments = cli_arguments()
-    print(f"Opening {arguments[-1]} read-only ({' '.join(arguments)}); .quit leaves.", file=sys.stderr)
+    location = location_from_env()
+    arguments = cli_arguments(location)
+    print(f"Opening {location.analyst_target} read-only; .quit leaves.", file=sys.stderr)
     os.execv(arguments[0], arguments)
     return 0  # never reached

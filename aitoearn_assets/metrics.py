@@ -43,11 +43,8 @@ EXPOSURE_ORDER: tuple[str, ...] = ("view_count", "impression_count", "reach_coun
 INTERACTION_PARTS: tuple[str, ...] = ("like_count", "comment_count", "share_count", "collect_count", "save_count")
 #: ... and is the platform's own total when none of them is reported (Facebook: engaged users).
 ENGAGEMENT_TOTAL = "engagement_count"
-#: `interactions_metric` when the parts were added.
-SUM_OF_PARTS = "sum_of_parts"
-
-#: The values `exposure_metric` and `interactions_metric` take.
-MEASURE_NAMES: tuple[str, ...] = (*EXPOSURE_ORDER, SUM_OF_PARTS, ENGAGEMENT_TOTAL)
+#: `interactions_metric` of a sum names the parts it added, joined by this (`like_count+comment_count`).
+PARTS_SEPARATOR = "+"
 
 #: Ages at which works are compared (work_age_metrics, work_breakouts) and gain windows (growth tables).
 GAIN_DAYS: tuple[int, ...] = (1, 7, 28)

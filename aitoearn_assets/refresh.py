@@ -1,7 +1,7 @@
 """`python -m aitoearn_assets refresh`: the daily job, run from a terminal.
 
-Lists the accounts, fetches every platform partition of `raw_works` and asks the per-work analytics
-that are due (`work_metrics`) in one run, then computes the analytics tables and the report. Prints
+Lists the accounts, fetches every platform partition of `raw_works` in one run and asks the per-work
+analytics that are due (`work_metrics`) in the next, then computes the analytics tables and the report. Prints
 one line per platform as it lands and a summary of the whole job; `--verbose` shows Dagster's own
 event log instead; `-c run.yaml` takes run config as the Dagster CLI does. Every run is recorded in
 the Dagster instance at $DAGSTER_HOME with its code location, so the UI shows it and can re-execute it.
@@ -28,10 +28,9 @@ from dagster._core.remote_origin import InProcessCodeLocationOrigin, RemoteJobOr
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
 from aitoearn_assets.api.platforms import PLATFORMS
-from aitoearn_assets.defs.resources.warehouse import duckdb_path_from_env
+from aitoearn_assets.defs.resources.warehouse import location_from_env
 from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
-from aitoearn_assets.report.engagement_report import report_path
-from aitoearn_assets.warehouse.publish import analyst_copy_path
+from aitoearn_assets.warehouse.location import LocationError, WarehouseLocation
 
 MODULE = "aitoearn_assets.definitions"
 #: The code location's name, the same whatever starts it (pyproject [tool.dg.project], workspace.yaml).
@@ -110,9 +109,11 @@ def refresh(
     """Run the daily job; returns what failed (empty: all good)."""
     runner = _Runner(instance, merged({} if verbose else QUIET, dict(run_config or {})))
     failed = [] if runner.run("accounts_job") else ["accounts"]
-    for first, last in contiguous_ranges(platforms):
-        if not runner.run("works_job", {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}):
-            failed.append(f"raw_works/work_metrics[{first}...{last}]" if first != last else f"works[{first}]")
+    for job in ("raw_works_job", "work_metrics_job"):  # separate runs: a failed listing never skips the analytics
+        for first, last in contiguous_ranges(platforms):
+            if not runner.run(job, {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}):
+                asset = job.removesuffix("_job")
+                failed.append(f"{asset}[{first}...{last}]" if first != last else f"{asset}[{first}]")
     if not runner.run("analytics_job"):
         failed.append("analytics")
     print_summary(instance, runner.run_ids)
@@ -132,19 +133,22 @@ def _table(rows: list[tuple], header: tuple[str, ...], left: int = 2) -> list[st
     return lines
 
 
-def print_summary(instance: dg.DagsterInstance, run_ids: list[str], database: str | None = None) -> None:
-    """The whole job: per platform works and requests, the work analytics, the analytics tables, the checks."""
-    database = database or duckdb_path_from_env()
-    path = Path(analyst_copy_path(database)).resolve()
+def print_summary(instance: dg.DagsterInstance, run_ids: list[str], location: WarehouseLocation | None = None) -> None:
+    """The whole job: per platform works and requests, the work analytics, the analytics tables, the checks
+    (read as an analyst reads them: the published copy, or the lake read-only)."""
+    location = location or location_from_env()
     try:
-        with duckdb.connect(str(path), read_only=True) as con:
+        with location.connect_read_only() as con:
             lines = _warehouse_summary(con, run_ids)
-    except duckdb.Error as err:
+    except (duckdb.Error, RuntimeError) as err:
         lines = [f"(no summary of the warehouse: {err})"]
     print("\n" + "\n".join(lines))
     print("\n" + _checks_line(instance, run_ids))
-    print(f"\nWarehouse for analysts: {path}  (open it with `make sql`)")
-    report = Path(report_path(database)).resolve()
+    print(f"\nWarehouse for analysts: {location.analyst_target}  (open it with `make sql`)")
+    try:
+        report = Path(location.report_path)
+    except LocationError:
+        return
     if report.exists():
         print(f"Report: {report}")
 
@@ -159,7 +163,7 @@ def _warehouse_summary(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> li
         SELECT platform, status, len(accounts_fetched), len(accounts_skipped), len(accounts_failed),
                len(coalesce(accounts_partial, [])), works_written, requests, retries, round(seconds, 1)
         FROM ingest_runs WHERE list_contains(?, run_id)
-        QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) = 1
+        QUALIFY row_number() OVER (PARTITION BY platform ORDER BY recorded_at DESC NULLS LAST, fetched_at DESC) = 1
         """,
         [run_ids],
     ).fetchall()
@@ -168,7 +172,7 @@ def _warehouse_summary(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> li
         SELECT platform, status, works_asked, works_with_data, works_no_data, works_not_supported, works_with_error,
                backlog_left, requests, coalesce(error, '')
         FROM analytics_runs WHERE list_contains(?, run_id) AND (works_asked > 0 OR status = 'failed')
-        QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) = 1
+        QUALIFY row_number() OVER (PARTITION BY platform ORDER BY recorded_at DESC NULLS LAST, fetched_at DESC) = 1
         """,
         [run_ids],
     ).fetchall()

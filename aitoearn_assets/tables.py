@@ -91,13 +91,13 @@ INGEST_RUNS_COLUMNS: Columns = {
     "status": ("VARCHAR DEFAULT 'ok'", "ok, or failed (the platform as a whole)"),
     "error": ("VARCHAR", "why the platform failed"),
     "source": ("VARCHAR DEFAULT 'list'", "list or publish_record"),
-    "accounts_failed": (f"{_ISSUES} DEFAULT []", "accounts whose fetch failed with an error"),
-    "accounts_held": (f"{_ISSUES} DEFAULT []", "accounts whose shrunken listing was not written"),
+    "accounts_failed": (_ISSUES, "accounts whose fetch failed with an error"),
+    "accounts_held": (_ISSUES, "accounts whose shrunken listing was not written"),
     "requests": ("BIGINT DEFAULT 0", "requests sent for the platform"),
     "retries": ("BIGINT DEFAULT 0", "of them, retries"),
     "seconds": ("DOUBLE DEFAULT 0", "from the first request to the platform's last answer"),
     "accounts_partial": (
-        f"{_ISSUES} DEFAULT []",
+        _ISSUES,
         "accounts whose listing stopped on a paging warning: works written, none deleted",
     ),
     "root_run_id": ("VARCHAR", "the first run of a chain of retries (the run itself when it is no retry)"),
@@ -162,7 +162,10 @@ WORK_ENGAGEMENT_EXTRA_COLUMNS: Columns = {
         "like_count + comment_count + share_count + collect_count + save_count, adding the ones reported; "
         "when none of the five is reported, engagement_count; NULL when neither",
     ),
-    "interactions_metric": ("VARCHAR", "sum_of_parts or engagement_count: which definition interactions used"),
+    "interactions_metric": (
+        "VARCHAR",
+        "what interactions measured: the parts added (e.g. like_count+comment_count), or engagement_count",
+    ),
     "exposure": ("BIGINT", "the first reported of view_count, impression_count, reach_count, play_count"),
     "exposure_metric": ("VARCHAR", "which column exposure came from (view_count, impression_count, ...); NULL if none"),
     "engagement_rate": ("DOUBLE", "interactions / exposure when both are reported and exposure > 0, else NULL"),
@@ -201,7 +204,7 @@ WORK_SNAPSHOTS_COLUMNS: Columns = {
         "when that exposure value was observed; earlier than snapshot_date when it was carried over",
     ),
     "interactions": ("BIGINT", "interactions as work_engagement defined them that day"),
-    "interactions_metric": ("VARCHAR", "sum_of_parts or engagement_count"),
+    "interactions_metric": ("VARCHAR", "the parts added, or engagement_count (as in work_engagement)"),
     "interactions_observed_on": ("DATE", "when those interactions were observed (the earliest of their parts)"),
 }
 
@@ -229,11 +232,15 @@ ACCOUNT_SNAPSHOTS_COLUMNS: Columns = {
 }
 
 WAREHOUSE_INFO_COLUMNS: Columns = {
-    "key": ("VARCHAR NOT NULL", "mode"),
-    "value": ("VARCHAR NOT NULL", "sandbox or live: the data this file holds"),
+    "key": ("VARCHAR NOT NULL", "mode, or views"),
+    "value": (
+        "VARCHAR NOT NULL",
+        "mode: sandbox or live, the data the warehouse holds; views: digest of the views' SQL",
+    ),
 }
 
 #: Tables the ingest writes, created (and migrated: missing columns added) from these declarations.
+#: No LIST defaults, keys or constraints but NOT NULL: a DuckLake catalog takes exactly these.
 STORED_TABLES: dict[str, Columns] = {
     "warehouse_info": WAREHOUSE_INFO_COLUMNS,
     "raw_works": RAW_WORKS_COLUMNS,
@@ -246,6 +253,12 @@ STORED_TABLES: dict[str, Columns] = {
     "work_snapshots": WORK_SNAPSHOTS_COLUMNS,
     "account_snapshots": ACCOUNT_SNAPSHOTS_COLUMNS,
 }
+
+#: Stored tables written platform by platform: in a DuckLake each platform's rows go to their own files, so
+#: writers of different platforms rewrite different files.
+PARTITIONED_BY_PLATFORM: tuple[str, ...] = tuple(
+    t for t, c in STORED_TABLES.items() if "platform" in c and t != "accounts"
+)
 
 ACCOUNT_FOLLOWERS_COLUMNS: Columns = {
     "platform": ("VARCHAR", "platform key"),
@@ -387,7 +400,7 @@ ABOUT: dict[str, tuple[str, str]] = {
     "ingest_runs": ("platform, run_id", "one row per platform per raw_works run"),
     "analytics_runs": ("platform, run_id", "one row per platform per work_metrics run"),
     "rejected_works": ("platform, account_id, platform_work_id", "items served that could not be read faithfully"),
-    "warehouse_info": ("key", "whether the file holds sandbox or live data"),
+    "warehouse_info": ("key", "whether the warehouse holds sandbox or live data"),
 }
 
 _POLARS_TYPES: dict[str, pl.DataType] = {

@@ -89,3 +89,23 @@ def cli_env(**settings: str) -> dict[str, str]:
     as in the tests, and `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AITOEARN_")}
     return env | {"AITOEARN_AS_OF": PINNED_CLOCK, "AITOEARN_RETRY_DELAY_SECONDS": "0"} | settings
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator:
+    """A real Postgres cluster for the session (aitoearn_assets_tests/postgres.py); skipped when absent locally."""
+    from . import postgres as pg
+
+    if not pg.installed():
+        if pg.required():
+            pytest.fail("AITOEARN_REQUIRE_POSTGRES=1 but Postgres is not installed (apt-get install -y postgresql)")
+        pytest.skip("Postgres is not installed (apt-get install -y postgresql); CI runs these tests")
+    server = pg.Postgres.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def lake(postgres, tmp_path: Path) -> dict[str, str]:
+    """The settings of a new, empty DuckLake: its catalog in a fresh Postgres database, its data in tmp_path."""
+    return {"AITOEARN_DUCKDB_PATH": postgres.catalog(), "AITOEARN_DUCKLAKE_DATA_PATH": str(tmp_path / "lake") + "/"}

@@ -61,7 +61,11 @@ def _interactions(col) -> tuple[pl.Expr, pl.Expr]:
     value = pl.when(any_part).then(total).otherwise(col("engagement_count"))
     metric = (
         pl.when(any_part)
-        .then(pl.lit("sum_of_parts"))
+        .then(
+            pl.concat_str(
+                [pl.when(col(p).is_not_null()).then(pl.lit(p)) for p in PARTS], separator="+", ignore_nulls=True
+            )
+        )
         .when(col("engagement_count").is_not_null())
         .then(pl.lit("engagement_count"))
     )
@@ -176,8 +180,10 @@ def _observations(snapshots: pl.DataFrame, measure: str) -> pl.DataFrame:
 
 
 def work_growth(i: Inputs) -> pl.DataFrame:
-    """README: gains between the latest observation and the latest one in [L-2N, L-N]; pinterest: daily sums."""
-    s = i.work_snapshots
+    """README: gains between the latest observation and the latest one in [L-2N, L-N]; pinterest: daily sums.
+    Only current works: in raw_works, of accounts the key still lists."""
+    current = i.raw_works.join(i.removed(), on=ACCOUNT, how="anti").select(WORK)
+    s = i.work_snapshots.join(current, on=WORK, how="semi")
     latest = (
         s.sort("snapshot_date")
         .group_by(WORK)
@@ -219,12 +225,18 @@ def work_growth(i: Inputs) -> pl.DataFrame:
     for measure in ("exposure", "interactions"):
         for n in (1, 7, 28):
             recent = d.filter(pl.col("day") > pl.col("last") - pl.duration(days=n))
+            since = pl.col("published_day").fill_null(pl.col("last") - pl.duration(days=n))
             needed = pl.min_horizontal(
                 pl.lit(n), (pl.col("last") - pl.col("published_day").fill_null(pl.col("last") - pl.duration(days=n)))
                 .dt.total_days() + 1
             )  # fmt: skip
             sums = recent.group_by(WORK).agg(
-                pl.when(pl.col(measure).count() == needed.first()).then(pl.col(measure).sum()).alias(f"d_{measure}_{n}")
+                pl.when(
+                    pl.col("day").filter(pl.col(measure).is_not_null() & (pl.col("day") >= since)).n_unique()
+                    == needed.first()
+                )
+                .then(pl.col(measure).sum())
+                .alias(f"d_{measure}_{n}")
             )
             daily = daily.join(sums, on=WORK, how="left")
     out = out.join(daily, on=WORK, how="left")

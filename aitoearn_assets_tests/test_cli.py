@@ -209,8 +209,8 @@ def test_refresh_takes_run_config_like_the_cli(tmp_path):
 
 
 def test_make_sql_opens_the_analyst_copy_in_the_duckdb_cli_and_python_reads_it_too(tmp_path):
-    """The README's analyst command as written (`make sql`), the duckdb CLI 1.5.6 of the project's environment,
-    and Python's duckdb 1.5.x all open the analyst copy."""
+    """The README's analyst command as written (`make sql`), the duckdb CLI of the project's environment (the
+    pipeline's 1.5.5), the newest CLI (1.5.6, from PyPI) and Python's duckdb 1.5.x all open the analyst copy."""
     env = {"AITOEARN_SANDBOX": "1", "AITOEARN_DUCKDB_PATH": str(tmp_path / "r.duckdb"), "DAGSTER_HOME": str(tmp_path)}
     assert refresh_cli(["--platform", "KWAI"], env).returncode == 0
     make = subprocess.run(
@@ -221,11 +221,17 @@ def test_make_sql_opens_the_analyst_copy_in_the_duckdb_cli_and_python_reads_it_t
     assert "360" in make.stdout and "works" in make.stdout
     cli = Path(sys.executable).parent / "duckdb"
     version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
-    assert version.startswith("v1.5.6")
-    direct = subprocess.run(
-        [cli, "-readonly", analyst_copy_path(env["AITOEARN_DUCKDB_PATH"]), "-c", "SELECT count(*) FROM account_engagement"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    assert "3" in direct.stdout
+    assert version.startswith(f"v{duckdb.__version__}")
+    newest = tmp_path / "cli-1.5.6"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", newest, "duckdb-cli==1.5.6"],
+                   capture_output=True, check=True, timeout=300)  # fmt: skip
+    for binary in (cli, newest / "duckdb_cli" / "duckdb"):
+        direct = subprocess.run(
+            [binary, "-readonly", analyst_copy_path(env["AITOEARN_DUCKDB_PATH"]), "-csv", "-noheader",
+             "-c", "SELECT version(), count(*) FROM account_engagement"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        assert direct.stdout.split(",")[1].strip() == "3", direct.stdout
+    assert direct.stdout.startswith("v1.5.6")
     assert duckdb.__version__.startswith("1.5.") and count(analyst_copy_path(env["AITOEARN_DUCKDB_PATH"]),
                                                              "SELECT count(*) FROM raw_works") == 360  # fmt: skip

@@ -9,6 +9,7 @@
 2. Peak memory of one 1,000,000-work partition.
 3. work_growth + account_growth over 1M works x 90 days of snapshots generated straight into DuckDB.
 4. account_engagement + top_works over 1M and 10M works generated straight into DuckDB.
+5. The ingest on DuckLake (a local Postgres catalog): 1, 2 and 4 runs at once against one run into a file.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).parent))
+import lake as lake_bench
 from common import run_command_measured, run_measured, sandbox_server
 
 from aitoearn_assets.sandbox import SANDBOX_API_KEY
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--growth-works", type=int, default=1_000_000)
     parser.add_argument("--growth-days", type=int, default=90)
     parser.add_argument("--skip-dlt", action="store_true")
+    parser.add_argument("--skip-lake", action="store_true", help="leave out the DuckLake runs (they need Postgres)")
     parser.add_argument("--update-readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="aitoearn-bench-")
@@ -63,6 +66,11 @@ def main() -> None:
             cli_runs.append(run_cli_ingest(url, args.concurrency, f"{work}/cli_{round_}", "douyin...google_business"))
             zero_runs.append(run_cli_ingest(url, args.concurrency, f"{work}/zero_{round_}", "douyin"))
         dlt = None if args.skip_dlt else run_measured("ingest_dlt.py", *common, f"{work}/dlt.duckdb")
+        lake_rows = []
+        if not args.skip_lake and lake_bench.available():
+            print("lake: 1, 2 and 4 runs at once, against one run into a file", flush=True)
+            file_run = run_cli_ingest(url, args.concurrency, f"{work}/file_for_lake", "douyin...google_business")
+            lake_rows = lake_bench.measure(url, args.concurrency, work, file_run, works)
     bare, ours, zero = (_best(runs) for runs in (bare_runs, cli_runs, zero_runs))
     for name, result in (("bare loop", bare), ("CLI, 15 partitions", ours), ("CLI, zero-work partition", zero),
                          ("dlt rest_api", dlt)):  # fmt: skip
@@ -102,6 +110,8 @@ def main() -> None:
             ("ingest: dlt rest_api", f"{rate['dlt']:,.0f} works/s, peak RSS {dlt['peak_rss_mb']:,.0f} MB", ""),
             ("ingest: ours (CLI) / dlt", f"{vs_dlt:.2f}", ""),
         ]
+
+    rows += lake_rows
 
     big = args.big_partition_works
     per_account = big // 5

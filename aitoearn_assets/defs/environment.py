@@ -11,15 +11,15 @@ import dagster as dg
 
 from aitoearn_assets.defs.resources.aitoearn import credentials_from_env, resource_from_env
 from aitoearn_assets.defs.resources.polars_io import WarehouseIOManager
-from aitoearn_assets.defs.resources.warehouse import WarehouseResource, duckdb_path_from_env
+from aitoearn_assets.defs.resources.warehouse import location_from_env, warehouse_from_env
 
 #: What the environment chose, shown on the code location and on every asset's page (`aitoearn/mode`).
-LOCATION_METADATA = {"aitoearn/mode": credentials_from_env().mode, "aitoearn/warehouse": duckdb_path_from_env()}
+LOCATION_METADATA = {"aitoearn/mode": credentials_from_env().mode, "aitoearn/warehouse": location_from_env().shown}
 
 
 @dg.definitions
 def environment() -> dg.Definitions:
-    warehouse = WarehouseResource(database=LOCATION_METADATA["aitoearn/warehouse"])
+    warehouse = warehouse_from_env()
     return dg.Definitions(
         resources={
             "aitoearn": resource_from_env(),

@@ -245,11 +245,16 @@ def read_analytics(
                 )
                 for column in METRICS.values()
             }
+            if all(v is None for v in totals.values()):
+                return _row(work, "no_data", "no readable day in the answer's snapshots")
             row = WorkMetricsRow(work.account_id, work.platform_work_id, "ok", None, totals, since, until, extra)
             row.daily = days  # type: ignore[assignment]
             return row
         latest = top if top else max(snapshots, key=lambda s: str(s.get("snapshotAt") or "")).get("metrics")
-        return WorkMetricsRow(work.account_id, work.platform_work_id, "ok", None, _read_metrics(latest), extra=extra)
+        values = _read_metrics(latest)
+        if all(v is None for v in values.values()):  # an "ok" with nothing in it must not blank the last good values
+            return _row(work, "no_data", "the answer holds no metric this project reads")
+        return WorkMetricsRow(work.account_id, work.platform_work_id, "ok", None, values, extra=extra)
     except UnreadableItem as why:
         return _row(work, "error", f"unreadable answer: {why}")
 

@@ -13,7 +13,6 @@ import os
 import tempfile
 from dataclasses import dataclass, fields
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import plotly.graph_objects as go
@@ -22,7 +21,6 @@ from plotly.offline import get_plotlyjs
 
 from aitoearn_assets.api.platforms import PLATFORMS
 
-REPORT_SUFFIX = "_report.html"
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 #: One colour per platform, the same in every chart: 15 colours a reader tells apart.
 PLATFORM_COLOURS: dict[str, str] = dict(
@@ -34,12 +32,6 @@ PLATFORM_COLOURS: dict[str, str] = dict(
     )
 )  # fmt: skip
 BLANK_RATE = "no rate: its exposure is 0 or not reported"
-
-
-def report_path(database: str) -> str:
-    """`data/aitoearn.duckdb` -> `data/aitoearn_report.html` (beside the warehouse file)."""
-    path = Path(database)
-    return str(path.with_name(f"{path.stem}{REPORT_SUFFIX}"))
 
 
 @dataclass(frozen=True)
@@ -137,7 +129,7 @@ def _coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         WITH a AS (SELECT platform, count(*) AS n FROM accounts WHERE removed_at IS NULL GROUP BY 1),
              w AS (SELECT platform, count(*) AS works, count(engagement_rate) AS rated FROM work_engagement GROUP BY 1),
              r AS (SELECT platform, source, coalesce(error, cannot_list_reason) AS note FROM ingest_runs
-                   QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) = 1),
+                   QUALIFY row_number() OVER (PARTITION BY platform ORDER BY recorded_at DESC NULLS LAST, fetched_at DESC) = 1),
              m AS (SELECT platform, any_value(reason ORDER BY reason) AS reason FROM work_metrics
                    WHERE status = 'not_supported' GROUP BY 1)
         SELECT p.platform, coalesce(a.n, 0)::BIGINT AS accounts, coalesce(w.works, 0)::BIGINT AS works,
@@ -420,6 +412,7 @@ th, td {{ border-bottom: 1px solid #eee; padding: .3rem .5rem; text-align: left;
 
 def _write_atomically(path: str, text: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
     fd, staging = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aitoearn_assets.metrics import ENGAGEMENT_TOTAL, EXPOSURE_ORDER, INTERACTION_PARTS, SUM_OF_PARTS
+from aitoearn_assets.metrics import ENGAGEMENT_TOTAL, EXPOSURE_ORDER, INTERACTION_PARTS, PARTS_SEPARATOR
 
 Column = Callable[[str], str]
 
@@ -40,9 +40,11 @@ def interactions(column: Column = _plain) -> str:
 
 
 def interactions_metric(column: Column = _plain) -> str:
-    """Which definition `interactions` used."""
+    """What `interactions` measured: the parts it added (`like_count+comment_count`), or the platform total.
+    Two values are the same measure only when they added the same parts."""
+    parts = ", ".join(f"CASE WHEN {column(c)} IS NOT NULL THEN '{c}' END" for c in INTERACTION_PARTS)
     return (
-        f"CASE WHEN {_any_part(column)} THEN '{SUM_OF_PARTS}' "
+        f"CASE WHEN {_any_part(column)} THEN concat_ws('{PARTS_SEPARATOR}', {parts}) "
         f"WHEN {column(ENGAGEMENT_TOTAL)} IS NOT NULL THEN '{ENGAGEMENT_TOTAL}' END"
     )
 

@@ -10,7 +10,9 @@ gain_Nd = the value at its latest observation L - the value at its latest observ
 [L - 2N, L - N]; NULL when there is none, or when that one measured with another metric. A work
 published (UTC date) after L - N has baseline 0. For a daily series (pinterest, `work_metrics_daily`)
 gain_Nd is the sum of the N daily values ending at the latest day stored, NULL unless all N days are
-stored (days before the work was published count as 0). Gains are never clamped.
+stored from the work's publication day on (days before it count as 0). Only works that
+work_engagement shows have growth: not those of removed accounts, nor works gone from raw_works.
+Gains are never clamped.
 
 DuckDB selects what the gains need (one pass for each work's latest values, one for its baselines);
 polars computes the gains; each table is replaced in one transaction by the asset.
@@ -36,6 +38,9 @@ def _observed(measure: str, alias: str = "") -> str:
     return f"{alias}{measure} IS NOT NULL AND {alias}{measure}_observed_on = {alias}snapshot_date"
 
 
+#: The works that have growth: those work_engagement shows (its definition of a current work).
+_CURRENT = "SEMI JOIN (SELECT platform, account_id, platform_work_id FROM work_engagement) USING (platform, account_id, platform_work_id)"
+
 #: Per work: its latest snapshot's (carried) values, and for each measure its latest observation.
 _LATEST = f"""
 CREATE OR REPLACE TEMP TABLE growth_latest AS
@@ -52,6 +57,7 @@ SELECT platform, account_id, platform_work_id,
     )
 }
 FROM work_snapshots
+{_CURRENT}
 GROUP BY platform, account_id, platform_work_id
 """
 
@@ -75,8 +81,8 @@ WHERE s.snapshot_date >= least(l.exposure_observed_on, l.interactions_observed_o
 GROUP BY s.platform, s.account_id, s.platform_work_id
 """
 
-#: Per work of a daily-series platform: the sum of each measure's last N days, when all of them are stored
-#: (a day before the work was published counts as 0: there is nothing to store for it).
+#: Per work of a daily-series platform: the sum of each measure's last N days, when every one of them from the
+#: work's publication day on is stored (a day before it counts as 0 when absent, and as stored when present).
 _DAILY_GAINS = f"""
 WITH days AS (
     SELECT d.platform, d.account_id, d.platform_work_id, d.day, r.published_at::DATE AS published_day,
@@ -90,7 +96,8 @@ WITH days AS (
 SELECT platform, account_id, platform_work_id,
        {
     ", ".join(
-        f"CASE WHEN count({m}) FILTER (WHERE day > last_day - {n}) "
+        f"CASE WHEN count(DISTINCT day) FILTER (WHERE day > last_day - {n} AND {m} IS NOT NULL "
+        f"AND day >= coalesce(published_day, last_day - {n})) "
         f"= least({n}, any_value(last_day) - coalesce(any_value(published_day), any_value(last_day) - {n}) + 1) "
         f"THEN sum({m}) FILTER (WHERE day > last_day - {n}) END::BIGINT AS {m}_daily_{n}"
         for m in MEASURES
@@ -101,11 +108,16 @@ FROM days
 GROUP BY platform, account_id, platform_work_id
 """
 
-_PUBLISHED = "SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM raw_works"
+
+#: Every current work and its publication day (UTC).
+_LISTED = """
+SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM work_engagement
+"""
 
 
 def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per work with at least one snapshot (columns: tables.WORK_GROWTH_COLUMNS)."""
+    (order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()  # type: ignore[misc]
     con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream and spill
     try:
         con.execute(_LATEST)
@@ -113,9 +125,9 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         bases = con.sql(_BASES).pl()
     finally:
         con.execute("DROP TABLE IF EXISTS growth_latest")
-        con.execute("RESET preserve_insertion_order")
+        con.execute(f"SET preserve_insertion_order = {bool(order)}")
     daily = con.sql(_DAILY_GAINS).pl()
-    published = con.sql(_PUBLISHED).pl()
+    published = con.sql(_LISTED).pl()
     wide = (
         latest.lazy()
         .join(bases.lazy(), on=KEY, how="left")
@@ -162,10 +174,6 @@ ANTI JOIN (SELECT platform, account_id FROM accounts WHERE removed_at IS NOT NUL
        ON removed.platform = s.platform AND removed.account_id = s.account_id
 LEFT JOIN account_followers AS f ON f.platform = s.platform AND f.account_id = s.account_id
 GROUP BY s.platform, s.account_id, f.followers, f.followers_source
-"""
-
-_LISTED = """
-SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM work_engagement
 """
 
 

@@ -27,7 +27,7 @@ def negative_metrics(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 _LATEST_OK_RUNS = """
     SELECT * FROM ingest_runs WHERE status = 'ok'
-    QUALIFY row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) = 1
+    QUALIFY row_number() OVER (PARTITION BY platform ORDER BY recorded_at DESC NULLS LAST, fetched_at DESC) = 1
 """
 
 
@@ -86,7 +86,7 @@ def retired_metrics(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         """
         WITH listed AS (
             SELECT platform, metrics_reported,
-                   row_number() OVER (PARTITION BY platform ORDER BY fetched_at DESC, recorded_at DESC) AS age
+                   row_number() OVER (PARTITION BY platform ORDER BY recorded_at DESC NULLS LAST, fetched_at DESC) AS age
             FROM ingest_runs
             WHERE status = 'ok' AND cannot_list_reason IS NULL AND len(accounts_fetched) > 0
         )

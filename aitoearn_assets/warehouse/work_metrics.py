@@ -16,7 +16,8 @@ import polars as pl
 from aitoearn_assets.tables import WORK_METRICS_COLUMNS, WORK_METRICS_DAILY_COLUMNS, polars_schema
 from aitoearn_assets.warehouse import definitions
 from aitoearn_assets.warehouse.schema import read_sql
-from aitoearn_assets.warehouse.writes import record_run, registered, snapshot_works, transaction
+from aitoearn_assets.warehouse.transactions import atomic, transaction
+from aitoearn_assets.warehouse.writes import record_run, registered, snapshot_works
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def due_works(con: duckdb.DuckDBPyConnection, platform: str, now: datetime, sche
     return DueWorks([(a, w, p) for a, w, p, _, picked in rows if picked], rows[0][3] if rows else 0)
 
 
+@atomic
 def write_work_metrics(
     con: duckdb.DuckDBPyConnection,
     platform: str,

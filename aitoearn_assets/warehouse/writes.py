@@ -1,4 +1,5 @@
-"""Atomic writes: each function is one DuckDB transaction, so a failure changes nothing."""
+"""Atomic writes: each function is one DuckDB transaction, so a failure changes nothing (and on DuckLake,
+one that meets a concurrent commit runs again whole: `atomic`)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,7 @@ from aitoearn_assets.clock import utc_now
 from aitoearn_assets.metrics import METRIC_COLUMNS
 from aitoearn_assets.tables import INGEST_RUNS_COLUMNS, STORED_TABLES, column_type
 from aitoearn_assets.warehouse.schema import read_sql
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """BEGIN ... COMMIT, or ROLLBACK and re-raise."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+from aitoearn_assets.warehouse.transactions import atomic, transaction
 
 
 @contextmanager
@@ -86,6 +76,7 @@ class IncomingWorks:
     partial: frozenset[str] = frozenset()
 
 
+@atomic
 def replace_account_works(
     con: duckdb.DuckDBPyConnection,
     platform: str,
@@ -322,6 +313,7 @@ class AccountsWrite:
     held: str | None  # why the listing was not taken (empty, or fewer than half the stored accounts)
 
 
+@atomic
 def update_accounts(
     con: duckdb.DuckDBPyConnection,
     accounts: pl.DataFrame,
@@ -365,6 +357,7 @@ def replace_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: 
         return replace_table_as(con, table, "SELECT * FROM incoming_frame")
 
 
+@atomic
 def replace_table_as(
     con: duckdb.DuckDBPyConnection, table: str, select_sql: str, params: Sequence[object] | Mapping[str, object] = ()
 ) -> int:

@@ -160,7 +160,7 @@ def test_an_asset_page_shows_its_columns_latest_checks_and_the_mode(browser, ui)
 
 def test_a_run_of_make_run_re_executes_from_the_ui(browser, ui):
     """`make run` records its runs with their code location: the UI re-executes them as its own."""
-    works = next(r for r in runs(ui) if r["jobName"] == "works_job")
+    works = next(r for r in runs(ui) if r["jobName"] == "raw_works_job")
     assert works["repositoryOrigin"]["repositoryLocationName"] == "aitoearn_assets"
     page = open_page(browser, f"{ui}/runs/{works['runId']}")
     button = page.get_by_role("button", name="Re-execute all").first

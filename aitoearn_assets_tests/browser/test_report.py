@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
-from aitoearn_assets.report.engagement_report import PLATFORM_COLOURS, report_path
+from aitoearn_assets.report.engagement_report import PLATFORM_COLOURS
+from aitoearn_assets.warehouse.location import WarehouseLocation
 
 from .conftest import ARTIFACTS
 
@@ -30,7 +31,7 @@ CHARTS = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map
 
 
 def open_report(browser, env: dict[str, str]):
-    report = Path(report_path(env["AITOEARN_DUCKDB_PATH"]))
+    report = Path(WarehouseLocation(env["AITOEARN_DUCKDB_PATH"]).report_path)
     assert report.is_file()
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors, outside = [], []

@@ -399,3 +399,31 @@ def test_a_platform_that_fails_every_day_turns_the_freshness_check_red(aitoearn,
     fresh = check_results(result)["raw_works_platforms_fresh"]  # evaluated on the failure path too
     assert not fresh.passed and fresh.severity == dg.AssetCheckSeverity.ERROR
     assert fresh.metadata["stale"].value == ["tiktok: last successful fetch 2026-11-01 00:00 UTC"]
+
+
+def test_a_platform_the_warehouse_refuses_fails_alone_and_the_checks_still_run(aitoearn, db_path, monkeypatch):
+    """Writing tiktok fails (as a full disk would fail it): tiktok is recorded failed, every other platform of
+    the run lands, and the checks are evaluated."""
+    import duckdb
+
+    from aitoearn_assets.defs.assets import raw_works as module
+
+    real = module.replace_account_works
+
+    def refuse_tiktok(con, platform, *args, **kwargs):
+        if platform == "tiktok":
+            raise duckdb.IOException("No space left on device")
+        return real(con, platform, *args, **kwargs)
+
+    monkeypatch.setattr(module, "replace_account_works", refuse_tiktok)
+    result = materialize_platforms(aitoearn, db_path, "twitter", "facebook")  # twitter, tiktok, facebook
+    assert not result.success
+    runs = table(db_path, f"SELECT platform, status FROM ingest_runs WHERE run_id = '{result.run_id}' ORDER BY 1")
+    # tiktok failed on the first try and on both step retries, which asked tiktok alone
+    assert runs == [("facebook", "ok"), *[("tiktok", "failed")] * 3, ("twitter", "ok")]
+    assert table(db_path, "SELECT DISTINCT error FROM ingest_runs WHERE platform = 'tiktok'") == [
+        ("writing to the warehouse failed: IOException: No space left on device",)
+    ]
+    assert table(db_path, "SELECT platform, count(*) FROM raw_works GROUP BY 1 ORDER BY 1") == [
+        ("facebook", 60), ("twitter", 60)]  # fmt: skip
+    assert "raw_works_key_unique" in check_results(result)

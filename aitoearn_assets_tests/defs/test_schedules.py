@@ -10,6 +10,7 @@ import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
 from aitoearn_assets.definitions import defs
+from aitoearn_assets.defs.jobs import raw_works_job
 from aitoearn_assets.defs.schedules import (
     DEFAULT_CRON,
     DEFAULT_TIMEZONE,
@@ -104,3 +105,29 @@ def test_a_failed_platform_does_not_hold_back_the_analytics(before_tick, aitoear
         "account_growth",
         "engagement_report",
     }
+
+
+def test_fan_out_requests_one_run_per_platform():
+    raw, _ = build_daily_schedules(DEFAULT_CRON, DEFAULT_TIMEZONE, fan_out=True)
+    fanned = dg.Definitions(schedules=[raw], jobs=[raw_works_job], assets=defs.assets, resources=defs.resources)
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 11, 29, 3, tzinfo=dt.UTC), repository_def=fanned.get_repository_def()
+    )
+    requests = raw.evaluate_tick(context).run_requests or []
+    assert [r.partition_key for r in requests] == list(PLATFORMS)
+    assert len({r.run_key for r in requests}) == len(PLATFORMS)
+    assert all(PARTITION_RANGE_START not in r.tags for r in requests)
+
+
+def test_work_metrics_follow_each_platform_even_one_whose_listing_failed(before_tick, aitoearn, db_path, sandbox):
+    """work_metrics runs apart from raw_works: requested for every platform whose raw_works finished since the
+    tick, the failed one too (its stored works still have analytics due), and not for one still running."""
+    instance, cursor, _now = before_tick
+    for platform in PLATFORMS[:-1]:
+        if platform != "KWAI":
+            instance.report_runless_asset_event(dg.AssetMaterialization("raw_works", partition=platform))
+    sandbox.faults.add("http_502", times=None)
+    assert not materialize_platform(aitoearn, db_path, "KWAI", instance=instance).success
+    result = evaluate(instance, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1), cursor)
+    (metrics,) = [r for r in result.results if r.key == dg.AssetKey("work_metrics")]
+    assert set(metrics.true_subset.expensively_compute_partition_keys()) == set(PLATFORMS[:-1])  # not the last

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import dagster as dg
+import duckdb
 
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.engagement import account_engagement, top_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
+from aitoearn_assets.warehouse.work_metrics import AnalyticsSchedule, due_works
 
 from .helpers import materialize_platforms, resources, table
 
@@ -201,6 +203,9 @@ def test_a_share_of_the_budget_refreshes_recent_works_despite_a_never_asked_back
     monkeypatch.setenv("AITOEARN_AS_OF", "2026-11-02T00:00:00")
     assert materialize_platforms(aitoearn, db_path, "youtube", "youtube").success
     asked_before = {w for (w,) in table(db_path, "SELECT platform_work_id FROM work_metrics")}
+    with duckdb.connect(db_path, read_only=True) as con:  # the reserved share is asked first, before the backlog
+        order = due_works(con, "youtube", datetime(2026, 11, 2), AnalyticsSchedule(100_000, 1, 7, 40, 0.25)).works
+    assert [w in asked_before for _, w, _ in order] == [True] * 10 + [False] * 30
     meta = metadata(enrich(aitoearn, db_path, "youtube", max_requests=40, recent_share=0.25, min_age_hours=1,
                            recent_days=100_000))  # every work counts as recent here  # fmt: skip
     assert (meta["works_asked"], meta["works_due"]) == (40, 400)

@@ -116,6 +116,15 @@ def test_top_level_metrics_win_over_the_latest_snapshot():
     assert read_analytics(work, data, False, None, None).metrics["view_count"] == 7
 
 
+def test_an_ok_answer_with_nothing_readable_is_no_data_and_keeps_the_last_good_values():
+    """Such an answer written as ok would replace the work's last good values with NULLs."""
+    work = WorkToEnrich("a", "w", None)
+    unknown = {"metrics": {"someNewCounter": 3}}
+    assert read_analytics(work, unknown, False, None, None).status == "no_data"
+    undated = {"snapshots": [{"metrics": {"impressionCount": 4}}]}  # a daily series whose day is unreadable
+    assert read_analytics(work, undated, True, None, None).status == "no_data"
+
+
 def test_a_deleted_work_is_an_error_and_the_others_land(make_client, sandbox):
     works = works_of(sandbox, "threads", 0, 3)
     sandbox.dataset = SandboxDataset(deleted_works=frozenset({works[1].platform_work_id}))

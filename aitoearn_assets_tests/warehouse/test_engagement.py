@@ -156,6 +156,8 @@ def test_each_metric_is_the_list_value_else_the_analytics_value(con):
     )
     assert got["a1"] == {"like_count": 10, "save_count": 4, "interactions": 19, "engagement_rate": 19 / 1000,
                          "metrics_source": "list+analytics"}  # fmt: skip
+    (measure,) = con.execute("SELECT interactions_metric FROM work_engagement WHERE platform_work_id = 'a1'").fetchone()
+    assert measure == "like_count+comment_count+save_count"  # the parts it added, in the declared order
     assert got["a3"]["interactions"] == 25 and got["a3"]["engagement_rate"] == 25 / 500
     assert got["b1"]["like_count"] is None and got["b1"]["metrics_source"] == "list"
     assert got["a2"]["metrics_source"] == "list"

@@ -46,7 +46,7 @@ def snap(
         "fetched_at, exposure, exposure_metric, exposure_observed_on, interactions, interactions_metric, "
         "interactions_observed_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [platform, account, work, day, views, likes, T, views, exposure_metric if views is not None else None,
-         seen if views is not None else None, likes, "sum_of_parts" if likes is not None else None,
+         seen if views is not None else None, likes, "like_count" if likes is not None else None,
          (likes_seen or seen) if likes is not None else None],
     )  # fmt: skip
 
@@ -209,3 +209,37 @@ def test_cached_followers_gain_between_the_dates_aitoearn_fetched_them(con):
     assert (a["followers"], a["followers_source"]) == (700, "accounts")
     # latest observation D-2 (700); in [D-16, D-9]: D-10 (640)
     assert a["followers_gain_7d"] == 60 and a["followers_gain_28d"] is None
+
+
+def test_only_works_work_engagement_shows_have_growth(con):
+    """A work gone from raw_works, and the works of an account the key no longer lists, have no growth rows
+    (the report's gains add work_growth up)."""
+    con.execute(
+        "INSERT INTO accounts (account_id, platform, fetched_at, removed_at) VALUES ('a', 'tiktok', ?, NULL), "
+        "('r', 'tiktok', ?, ?)",
+        [T, T, T],
+    )
+    for account in ("a", "r"):
+        work(con, f"{account}1", D - timedelta(days=100), account=account)
+        for back in (0, 7):
+            snap(con, f"{account}1", D - timedelta(days=back), 100 - back, account=account)
+    snap(con, "gone", D, 5_000)
+    snap(con, "gone", D - timedelta(days=7), 1_000)
+    assert set(growth(con)) == {"a1"}
+    assert growth(con)["a1"]["exposure_gain_7d"] == 7
+
+
+def test_a_stored_day_before_the_publication_day_leaves_the_daily_gain_defined(con):
+    """Pinterest's days follow the platform's clock: a day stored before the UTC publication day (here the
+    16th, for a work published on the 17th at 01:00 UTC) is data, not an extra day that voids the sums."""
+    con.execute(
+        "INSERT INTO raw_works (platform, account_id, platform_work_id, published_at, fetched_at, observed_on) "
+        "VALUES ('pinterest', 'a', 'p2', ?, ?, ?)",
+        [datetime(2026, 11, 17, 1), T, D],
+    )
+    snap(con, "p2", D, 1, 1, platform="pinterest", exposure_metric="impression_count")
+    for day in range(16, 21):
+        daily(con, "p2", date(2026, 11, day), day)
+    p = growth(con)["p2"]
+    assert p["exposure_gain_1d"] == 20 and p["exposure_gain_7d"] == sum(range(16, 21))
+    assert p["exposure_gain_28d"] == sum(range(16, 21))

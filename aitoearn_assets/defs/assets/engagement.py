@@ -8,31 +8,11 @@ from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.metadata import asset_metadata, markdown_preview
-from aitoearn_assets.defs.policies import WRITER_POOL
+from aitoearn_assets.defs.policies import DAILY_AFTER_INGEST, WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
-from aitoearn_assets.defs.schedules import daily_cron
 from aitoearn_assets.tables import ACCOUNT_ENGAGEMENT_COLUMNS, TOP_WORKS_COLUMNS
 from aitoearn_assets.warehouse import quality
 from aitoearn_assets.warehouse.engagement import DEFAULT_TOP_N, build_account_engagement, build_top_works
-
-
-def after_daily_ingest(cron: str, timezone: str) -> dg.AutomationCondition:
-    """Once per cron tick, when every upstream partition has finished since the tick.
-
-    "Finished" is landed (materialized since the tick) or failed (its latest run failed and none
-    is under way), so one platform whose API is down does not hold back the others' numbers.
-    The stock `on_cron` fires as soon as *any* partition lands, hence this condition.
-    """
-    tick = dg.AutomationCondition.cron_tick_passed(cron, timezone)
-    landed = dg.AutomationCondition.newly_updated().since(tick)
-    failed = dg.AutomationCondition.execution_failed() & ~dg.AutomationCondition.in_progress()
-    finished = landed | failed | dg.AutomationCondition.will_be_requested()
-    return (tick.since_last_handled() & ~dg.AutomationCondition.any_deps_match(~finished)).with_label(
-        "after every upstream partition finished since the daily tick"
-    )
-
-
-DAILY_AFTER_INGEST = after_daily_ingest(*daily_cron())
 
 ONE_ROW_PER_ACCOUNT = dg.AssetCheckSpec(
     "account_engagement_one_row_per_account",

@@ -3,11 +3,10 @@
 import dagster as dg
 
 from aitoearn_assets.defs.assets.accounts import accounts
-from aitoearn_assets.defs.assets.engagement import DAILY_AFTER_INGEST
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.metadata import asset_metadata, markdown_preview
-from aitoearn_assets.defs.policies import WRITER_POOL
+from aitoearn_assets.defs.policies import DAILY_AFTER_INGEST, WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.tables import ACCOUNT_GROWTH_COLUMNS, WORK_GROWTH_COLUMNS
 from aitoearn_assets.warehouse.growth import (

@@ -21,15 +21,19 @@ _LANDED_FIGURES = {
 
 
 def landed_platforms(
-    con: duckdb.DuckDBPyConnection, table: str, root_run_id: str, platforms: list[str]
+    con: duckdb.DuckDBPyConnection, table: str, continues: tuple[str, str], platforms: list[str]
 ) -> dict[str, dict]:
-    """{platform: its figures and the run it landed in} for the platforms of `platforms` that landed under
-    `root_run_id` (in `ingest_runs` or `analytics_runs`): a retry does not ask them again."""
+    """{platform: its figures and the run it landed in} for the platforms of `platforms` that landed in the
+    runs this one continues (`RunStart.continues`, in `ingest_runs` or `analytics_runs`): a retry does not
+    ask them again."""
+    column, value = continues
+    if column not in ("run_id", "root_run_id"):
+        raise ValueError(f"not a run column: {column!r}")
     figures = _LANDED_FIGURES[table]
     frame = con.execute(
-        f"SELECT platform, run_id AS landed_in_run, {figures} FROM {table} WHERE root_run_id = ? AND status = 'ok' "
+        f"SELECT platform, run_id AS landed_in_run, {figures} FROM {table} WHERE {column} = ? AND status = 'ok' "
         "AND list_contains(?, platform) QUALIFY row_number() OVER (PARTITION BY platform ORDER BY recorded_at DESC) = 1",
-        [root_run_id, platforms],
+        [value, platforms],
     ).pl()
     return {row.pop("platform"): {"status": "ok", **row} for row in frame.iter_rows(named=True)}
 

@@ -30,6 +30,7 @@ from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.fetch.platform_works import FetchProgress, PlatformFailure, PlatformWorks, fetch_platforms
 from aitoearn_assets.fetch.work_rows import rejected_frame
 from aitoearn_assets.tables import RAW_WORKS_COLUMNS
+from aitoearn_assets.warehouse.transactions import RETRIED
 from aitoearn_assets.warehouse.writes import IncomingWorks, record_ingest_run, replace_account_works
 
 #: One line per platform as it lands (the refresh command prints these).
@@ -70,33 +71,63 @@ def raw_works(
     platforms = list(context.partition_keys)
     start = start_api_asset(context, aitoearn, warehouse)
     with warehouse.get_connection() as con:
-        landed = landed_platforms(con, "ingest_runs", start.root_run_id, platforms)
+        landed = landed_platforms(con, "ingest_runs", start.continues, platforms)
     outcomes: dict[str, dict] = {p: {**figures, "mode": aitoearn.mode} for p, figures in landed.items()}
     report = _ProgressReport(context.log)
     for platform in landed:
         report.platform_done(platform, outcomes[platform])
     to_fetch = [p for p in platforms if p not in landed]
-    with (
-        tempfile.TemporaryDirectory(prefix="aitoearn-works-") as stage_dir,
-        aitoearn.client(context.log) as client,
-        final_api_errors(),
-        _LazyWriter(warehouse) as writer,
-    ):
-        for fetched in fetch_platforms(
-            client,
-            to_fetch,
-            stage_dir,
-            max_concurrency=aitoearn.max_concurrency,
-            log=context.log,
-            on_progress=report.progress,
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="aitoearn-works-") as stage_dir,
+            aitoearn.client(context.log) as client,
+            final_api_errors(),
+            _LazyWriter(warehouse) as writer,
         ):
-            outcomes[fetched.platform] = _write(context, config, aitoearn, start, writer.connection(), fetched)
-            if isinstance(fetched, PlatformWorks):
-                fetched.stage.close()  # its memory goes back to the platforms still being fetched
-            report.platform_done(fetched.platform, outcomes[fetched.platform])
+            for fetched in fetch_platforms(
+                client,
+                to_fetch,
+                stage_dir,
+                max_concurrency=aitoearn.max_concurrency,
+                log=context.log,
+                on_progress=report.progress,
+            ):
+                outcomes[fetched.platform] = _write_or_record(context, config, aitoearn, start, writer, fetched)
+                if isinstance(fetched, PlatformWorks):
+                    fetched.stage.close()  # its memory goes back to the platforms still being fetched
+                report.platform_done(fetched.platform, outcomes[fetched.platform])
+    except dg.Failure as stop:  # a refused key or a capped listing: what landed stays, the rest fails, not retried
+        for platform in to_fetch:
+            outcomes.setdefault(
+                platform, {"mode": aitoearn.mode, "status": "failed", "error": stop.description, "transient": False}
+            )
     with warehouse.get_connection() as con:  # after the writer let go of the file; on the failure path too
         checks = evaluate_raw_works_checks(con)
     yield from platform_events(context, {p: outcomes[p] for p in platforms}, checks, "raw_works")
+
+
+def _write_or_record(
+    context: dg.AssetExecutionContext,
+    config: RawWorksConfig,
+    aitoearn: AiToEarnResource,
+    start: RunStart,
+    writer: "_LazyWriter",
+    fetched: PlatformWorks | PlatformFailure,
+) -> dict:
+    """`_write`; when writing fails (the warehouse refused it, a full disk), the platform fails instead, with
+    that reason recorded when the warehouse still takes it, and the other platforms go on."""
+    try:
+        return _write(context, config, aitoearn, start, writer.connection(), fetched)
+    except (duckdb.Error, OSError) as err:
+        reason = f"writing to the warehouse failed: {type(err).__name__}: {err}"
+        failure = PlatformFailure(
+            fetched.platform, reason, transient=True, stats=fetched.stats, seconds=fetched.seconds
+        )
+        try:
+            return _write(context, config, aitoearn, start, writer.connection(), failure)
+        except (duckdb.Error, OSError):
+            context.log.error("raw_works[%s] failed: %s (not recorded either)", fetched.platform, reason)
+            return {"mode": aitoearn.mode, "status": "failed", "error": reason, "transient": True}
 
 
 def _write(
@@ -143,6 +174,7 @@ def _write(
     partial = frozenset(issue.account_id for issue in fetched.partial)
     incoming = IncomingWorks(ids, fetched.stage.in_memory(ids), fetched.stage.spilled(ids), partial)
     rejected = rejected_frame(fetched.platform, fetched.rejected, fetched.fetched_at)
+    retried_before = RETRIED["replace_account_works"]
     written = replace_account_works(
         con,
         fetched.platform,
@@ -183,6 +215,7 @@ def _write(
         "items_set_aside": rejected.filter(pl.col("account_id").is_in(written.accounts_written)).height,
         "duplicates_dropped": fetched.stage.rows(written.accounts_written) - written.works_written,
         "metrics_reported": written.metrics_reported,
+        "commit_retries": RETRIED["replace_account_works"] - retried_before,  # lake: met a concurrent commit
         "paging_warnings": fetched.warnings,
         "pages": stats.pages,
         "preview": markdown_preview(preview),

@@ -8,7 +8,7 @@ from aitoearn_assets.defs.assets.growth import account_growth, work_growth
 from aitoearn_assets.defs.metadata import asset_metadata
 from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
-from aitoearn_assets.report.engagement_report import build_report, report_path
+from aitoearn_assets.report.engagement_report import build_report
 
 
 @dg.asset(
@@ -20,12 +20,13 @@ from aitoearn_assets.report.engagement_report import build_report, report_path
     description=(
         "One self-contained HTML file of charts (no network needed): engagement rate by platform, each account "
         "against its median, top works, daily gains and follower growth, posting cadence, and what each platform "
-        "can show. Written beside the warehouse file as `<its name>_report.html`."
+        "can show. Written beside the warehouse file as `<its name>_report.html` (a lake: AITOEARN_REPORT_PATH, "
+        "else beside its data folder)."
     ),
     metadata=asset_metadata(),
 )
 def engagement_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    path = report_path(warehouse.database)
+    path = warehouse.location.report_path
     with warehouse.get_connection() as con:
         summary = build_report(con, path, utc_now())
     lines = ["| platform | accounts | works rated | pooled rate (%) |", "|---|---|---|---|"]

@@ -9,7 +9,7 @@ from aitoearn_assets.defs.assets.platform_runs import landed_platforms, platform
 from aitoearn_assets.defs.assets.start import RunStart, final_api_errors, start_api_asset
 from aitoearn_assets.defs.metadata import asset_metadata
 from aitoearn_assets.defs.partitions import platform_partitions
-from aitoearn_assets.defs.policies import INGEST_RETRY_POLICY, WRITER_POOL
+from aitoearn_assets.defs.policies import DAILY_AFTER_INGEST, INGEST_RETRY_POLICY, WRITER_POOL
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.fetch.work_analytics import PlatformAnalytics, WorkToEnrich, fetch_work_analytics
@@ -48,6 +48,9 @@ class WorkMetricsConfig(dg.Config):
     pool=WRITER_POOL,
     kinds={"duckdb"},
     retry_policy=INGEST_RETRY_POLICY,
+    # its own run, after the platform's raw_works landed or failed: one platform's failed listing never costs
+    # the others their analytics (in one run with raw_works, a failed raw_works step would skip this one)
+    automation_condition=DAILY_AFTER_INGEST,
     description=(
         "Per-work analytics (table `work_metrics`, key platform/account_id/platform_work_id) for works whose list "
         "row lacks exposure or interactions, on platforms whose /platforms capabilities say analytics.work. "
@@ -69,7 +72,7 @@ def work_metrics(
         config.recent_days, config.min_age_hours, config.stale_days, config.max_requests, config.recent_share
     )
     with warehouse.get_connection() as con:
-        landed = landed_platforms(con, "analytics_runs", start.root_run_id, platforms)
+        landed = landed_platforms(con, "analytics_runs", start.continues, platforms)
     outcomes: dict[str, dict] = {p: {**figures, "mode": aitoearn.mode} for p, figures in landed.items()}
     with aitoearn.client(context.log) as client, final_api_errors():
         capabilities = client.capabilities()

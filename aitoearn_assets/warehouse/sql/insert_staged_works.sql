@@ -1,5 +1,5 @@
--- Insert staged works (parameter 1: Parquet files; 2: the accounts to read from them; 3: the run date,
--- stamped as observed_on), each work once: its last-served copy.
+-- Insert staged works (parameter 1: the run date, stamped as observed_on; 2: Parquet files; 3: the accounts
+-- to read from them), each work once: its last-served copy.
 INSERT INTO raw_works BY NAME
 SELECT * EXCLUDE (_seq), ?::DATE AS observed_on
 FROM read_parquet(?)

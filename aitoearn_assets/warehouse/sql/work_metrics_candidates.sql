@@ -4,7 +4,8 @@
 -- warehouse/work_metrics.py), of accounts the key still lists. Priority 0 = never asked; 1 = recent (or answered "no data yet") and last asked over
 -- $min_age_hours ago; 2 = older and last asked over $stale_days ago. Within a priority the longest waiting
 -- comes first (never asked: the newest first). $reserved of the budget goes to priority 1 before anything
--- else, so a large never-asked backlog cannot keep recent works from being refreshed. `due` counts every
+-- else, and is asked first, so a large never-asked backlog (or a quota that stops the run early) cannot keep
+-- recent works from being refreshed. `due` counts every
 -- due work (one row is returned even when the budget is 0, with `picked` false).
 WITH needs AS (
     SELECT w.account_id, w.platform_work_id, w.published_at, m.fetched_at AS last_attempt, m.status AS last_status
@@ -41,4 +42,4 @@ tiered AS (
 SELECT account_id, platform_work_id, published_at, due, turn <= $max_requests AS picked
 FROM tiered
 WHERE turn <= greatest($max_requests, 1)
-ORDER BY priority, place
+ORDER BY turn
