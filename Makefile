@@ -42,6 +42,5 @@ screenshot: install  ## regenerate docs/report.png (the README's picture of the 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-bench: install  ## the performance benchmark (installs dlt for the comparison)
-	$(PY) -m pip install --quiet -e '.[bench]'
+bench: install  ## the performance benchmark (python benchmarks/run.py; --update-readme writes its table)
 	$(PY) benchmarks/run.py

@@ -23,23 +23,27 @@ def duckdb_cli() -> str:
     return found
 
 
-def cli_arguments(location: WarehouseLocation | None = None) -> list[str]:
-    """The command line that opens the warehouse read-only: the analysts' copy of a file, or the lake."""
+def cli_arguments(location: WarehouseLocation | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command line that opens the warehouse read-only (the analysts' copy of a file, or the lake), and
+    the variables it needs beyond this process's: a catalog's password goes to PGPASSWORD, never onto the
+    command line (which any user of the machine can list)."""
     location = location or location_from_env()
     if location.is_lake:
-        return [duckdb_cli(), "-cmd", ";\n".join(lake.session_sql(location.database, read_only=True)) + ";"]
+        catalog, password = lake.without_password(location.database)
+        session = ";\n".join(lake.session_sql(catalog, read_only=True)) + ";"
+        return [duckdb_cli(), "-cmd", session], ({"PGPASSWORD": password} if password else {})
     if location.is_hosted:
-        return [duckdb_cli(), "-readonly", location.database]
+        return [duckdb_cli(), "-readonly", location.database], {}
     path = Path(location.analyst_target)
     if not path.exists():
         raise SystemExit(f"{path} does not exist yet: run the pipeline first (`make run`).")
-    return [duckdb_cli(), "-readonly", str(path)]
+    return [duckdb_cli(), "-readonly", str(path)], {}
 
 
 def open_cli() -> int:
     """Replace this process with the duckdb CLI on the analysts' copy."""
     location = location_from_env()
-    arguments = cli_arguments(location)
+    arguments, variables = cli_arguments(location)
     print(f"Opening {location.analyst_target} read-only; .quit leaves.", file=sys.stderr)
-    os.execv(arguments[0], arguments)
+    os.execve(arguments[0], arguments, {**os.environ, **variables})
     return 0  # never reached

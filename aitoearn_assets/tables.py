@@ -239,6 +239,11 @@ WAREHOUSE_INFO_COLUMNS: Columns = {
     ),
 }
 
+WRITE_MARKS_COLUMNS: Columns = {
+    "subject": ("VARCHAR NOT NULL", "what is written: accounts, raw_works:<platform>, work_metrics:<platform>"),
+    "written_at": ("TIMESTAMP", "when it was last written, UTC (NULL: never)"),
+}
+
 #: Tables the ingest writes, created (and migrated: missing columns added) from these declarations.
 #: No LIST defaults, keys or constraints but NOT NULL: a DuckLake catalog takes exactly these.
 STORED_TABLES: dict[str, Columns] = {
@@ -252,6 +257,7 @@ STORED_TABLES: dict[str, Columns] = {
     "work_metrics_daily": WORK_METRICS_DAILY_COLUMNS,
     "work_snapshots": WORK_SNAPSHOTS_COLUMNS,
     "account_snapshots": ACCOUNT_SNAPSHOTS_COLUMNS,
+    "write_marks": WRITE_MARKS_COLUMNS,
 }
 
 #: Stored tables written platform by platform: in a DuckLake each platform's rows go to their own files, so
@@ -401,6 +407,11 @@ ABOUT: dict[str, tuple[str, str]] = {
     "analytics_runs": ("platform, run_id", "one row per platform per work_metrics run"),
     "rejected_works": ("platform, account_id, platform_work_id", "items served that could not be read faithfully"),
     "warehouse_info": ("key", "whether the warehouse holds sandbox or live data"),
+    "write_marks": (
+        "subject",
+        "one row per thing written, updated by every write of it: on a DuckLake two writes of the same "
+        "platform at once always conflict, and one runs again (never both inserting)",
+    ),
 }
 
 _POLARS_TYPES: dict[str, pl.DataType] = {

@@ -27,13 +27,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def sandbox_server(accounts_per_platform: int, works_per_account: int, latency_ms: float) -> Iterator[str]:
-    """The sandbox API in its own process on 127.0.0.1 (answers cached after first use); yields its URL."""
+def sandbox_server(*options: str) -> Iterator[str]:
+    """The sandbox API in its own process on 127.0.0.1 (answers cached after first use, a journal of the
+    requests kept); `options` are its command line's (`python -m aitoearn_assets.sandbox --help`). Yields its URL."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "aitoearn_assets.sandbox", "--port", str(port), "--cache-answers",
-         "--accounts-per-platform", str(accounts_per_platform), "--works-per-account", str(works_per_account),
-         "--latency-ms", str(latency_ms), "--metric-profile", "everything"],
+        [sys.executable, "-m", "aitoearn_assets.sandbox", "--port", str(port), "--cache-answers", "--journal",
+         *options],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -86,3 +86,12 @@ def report(**values: object) -> None:
 
 def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def fetch_journal(url: str, path: str) -> list:
+    """The sandbox server's journal of the requests answered since the last call (written to `path` too)."""
+    import httpx
+
+    entries = httpx.get(f"{url}/__sandbox/journal", timeout=60).json()
+    Path(path).write_text(json.dumps(entries), encoding="utf-8")
+    return entries

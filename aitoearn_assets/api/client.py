@@ -30,6 +30,7 @@ from aitoearn_assets.api.errors import (
     RetriesExhaustedError,
 )
 from aitoearn_assets.api.models import Account, AccountListing, Pagination, WorksPage
+from aitoearn_assets.api.pace import AdaptivePace
 from aitoearn_assets.api.paging import WorksPaginator
 from aitoearn_assets.api.platforms import (
     FALLBACK_CAPABILITIES,
@@ -39,7 +40,7 @@ from aitoearn_assets.api.platforms import (
     WorksPaging,
     check_platform,
 )
-from aitoearn_assets.api.retry import RateLimiter, RetryPolicy
+from aitoearn_assets.api.retry import RetryPolicy
 
 API_PREFIX = "/api/v2/channels"
 logger = logging.getLogger(__name__)
@@ -76,7 +77,8 @@ class RequestStats:
 
 
 class AiToEarnClient:
-    """Reads accounts and works, with retries, a request-rate limit and a concurrency bound.
+    """Reads accounts and works, with retries, an adaptive request pace (api/pace.py: as fast as the API
+    allows, never above `max_requests_per_second`) and a concurrency bound.
 
     Use as a context manager. Thread-safe: several accounts may be listed at once. Once any
     request is refused with 401, every later request of this client (and of its scopes) raises
@@ -103,7 +105,7 @@ class AiToEarnClient:
         self.retry = retry or RetryPolicy()
         self.stats = RequestStats()
         self.log = log or logger
-        self._limiter = RateLimiter(max_requests_per_second)
+        self.pace = AdaptivePace(max_requests_per_second)
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._rng = random.Random()
         self.cancelled = threading.Event()
@@ -272,13 +274,18 @@ class AiToEarnClient:
             attempt += 1
             try:
                 data, request_id = self._get_once(endpoint, path, params, decoder)
+                self.pace.accepted()
                 return parse(path, data, request_id) if parse else (data, request_id)
             except AiToEarnError as err:
+                hint = getattr(err, "reset_hint_seconds", None)
                 if isinstance(err, ApiError) and err.is_rate_limit:
                     self.stats.add(rate_limited=1)
+                if isinstance(err, ApiError) and err.is_guard_refusal:  # the key's pace, not one platform's quota
+                    self.pace.refused(hint)
+                elif isinstance(err, ApiError):
+                    self.pace.accepted()
                 if not getattr(err, "retryable", False):
                     raise
-                hint = getattr(err, "reset_hint_seconds", None)
                 last: BaseException = err
             except httpx.TransportError as err:  # timeouts, refused or dropped connections
                 last = err
@@ -301,7 +308,7 @@ class AiToEarnClient:
     ) -> tuple[Any, str | None]:
         if self.cancelled.is_set():
             raise self._not_sent(endpoint)
-        self.stats.add(wait_seconds=self._limiter.acquire())
+        self.stats.add(wait_seconds=self.pace.acquire())
         sent_id = uuid.uuid4().hex
         with self._slots:  # held until the answer is read, so a 401 cancels before another request starts
             if self.cancelled.is_set():
@@ -364,17 +371,20 @@ class AiToEarnClient:
             self.cancel()
             raise self.refusal
         error = ApiError(endpoint, code, message, request_id, body.get("data"))
-        error.reset_hint_seconds = _reset_hint(response)  # type: ignore[attr-defined]
+        error.reset_hint_seconds = _reset_hint(response, body.get("data"))  # type: ignore[attr-defined]
         raise error
 
 
-def _reset_hint(response: httpx.Response) -> float | None:
-    """Seconds until `X-RateLimit-Reset` (Unix milliseconds), if the server sent it."""
+def _reset_hint(response: httpx.Response, data: Any = None) -> float | None:
+    """Seconds until `X-RateLimit-Reset` (Unix milliseconds), else the guard's `data.ttl` (milliseconds)."""
     raw = response.headers.get("x-ratelimit-reset")
     try:
-        return max(0.0, float(raw) / 1000.0 - time.time()) if raw else None
+        if raw:
+            return max(0.0, float(raw) / 1000.0 - time.time())
     except ValueError:
-        return None
+        pass
+    ttl = data.get("ttl") if isinstance(data, dict) else None
+    return max(0.0, ttl / 1000.0) if isinstance(ttl, int | float) and not isinstance(ttl, bool) else None
 
 
 def _describe_transport(err: BaseException) -> BaseException:

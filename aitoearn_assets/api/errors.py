@@ -81,6 +81,12 @@ class ApiError(AiToEarnError):
         )
 
     @property
+    def is_guard_refusal(self) -> bool:
+        """The API's own guard refused the request: this key asks too fast (an upstream platform's rate
+        limit, code 15071 or category rate_limit, concerns that platform only)."""
+        return self.code == RATE_LIMITED or self.http_status == 429
+
+    @property
     def limits_platform(self) -> bool:
         """A quota or a rate limit: no later request of this run would fare better."""
         return self.is_rate_limit or self.category in PLATFORM_LIMIT_CATEGORIES

@@ -1,10 +1,8 @@
-"""Retry policy (exponential backoff with jitter, bounded) and a request-rate limiter."""
+"""Retry policy: exponential backoff with jitter, bounded (the request pace is api/pace.py)."""
 
 from __future__ import annotations
 
 import random
-import threading
-import time
 from dataclasses import dataclass
 
 
@@ -38,27 +36,3 @@ class RetryPolicy:
         if server_hint_seconds is not None:
             return min(max(jittered, server_hint_seconds), self.max_delay_seconds)
         return jittered
-
-
-class RateLimiter:
-    """Spaces request starts at least `1 / max_per_second` apart across threads (None: no limit)."""
-
-    def __init__(self, max_per_second: float | None) -> None:
-        if max_per_second is not None and max_per_second <= 0:
-            raise ValueError("max_requests_per_second must be positive (or unset for no limit)")
-        self._interval = 1.0 / max_per_second if max_per_second else 0.0
-        self._next_slot = 0.0
-        self._lock = threading.Lock()
-
-    def acquire(self) -> float:
-        """Block until this caller may start a request; return the seconds waited."""
-        if not self._interval:
-            return 0.0
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next_slot)
-            self._next_slot = start + self._interval
-        wait = start - now
-        if wait > 0:
-            time.sleep(wait)
-        return wait

@@ -91,6 +91,9 @@ class SandboxApi:
     in_flight: int = 0
     max_in_flight: int = 0
     rate_limited: int = 0  # requests answered 429 by the guard
+    #: When a list: every request as (wall-clock time answered, target, refused by the guard), for benchmarks
+    #: (the loopback server hands it out at /__sandbox/journal).
+    journal: list[tuple[float, str, bool]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _bucket: tuple[float, float] | None = field(default=None, repr=False)  # (tokens, at monotonic time)
     _cache: dict[tuple[str, str | None], bytes] = field(default_factory=dict, repr=False)
@@ -106,6 +109,8 @@ class SandboxApi:
             if self.latency_seconds:
                 time.sleep(self.latency_seconds)
             limited = self._over_rate()
+            if self.journal is not None:
+                self.journal.append((time.time(), request.target, limited is not None))
             if limited is not None:
                 return limited
             return self._answer(request, request_id)
@@ -301,13 +306,16 @@ class SandboxApi:
         status = query.get("status") if variant is None else None
         if status is not None and status not in {str(n) for n in range(-1, 10)}:
             raise _Reject(400, "Bad request")
-        records = []
-        for platform in PLATFORMS:
-            if account_type is not None and platform != account_type:
-                continue
-            for index in range(self.dataset.accounts_per_platform):
-                records += self.dataset.publish_records(platform, index)
         account_id = query.get("accountId")
+        records = []
+        if isinstance(account_id, str):  # one account's records: generate only those
+            found = self.dataset.find_account(account_id)
+            chosen = [found] if found and account_type in (None, found[0]) else []
+        else:
+            chosen = [(p, i) for p in PLATFORMS if account_type in (None, p)
+                      for i in range(self.dataset.accounts_per_platform)]  # fmt: skip
+        for platform, index in chosen:
+            records += self.dataset.publish_records(platform, index)
         out = []
         for record in records:
             if isinstance(account_id, str) and record["accountId"] != account_id:

@@ -63,6 +63,23 @@ ALL_METRICS: tuple[str, ...] = (
 #: "faithful": what a real key gets (the default); "everything": every contract metric on every
 #: platform, some missing and some zero (tests and benchmarks that ask for it by name).
 METRIC_PROFILES = ("faithful", "everything")
+
+#: Named data sets (`SandboxDataset.named`, `python -m aitoearn_assets.sandbox --dataset NAME`), all faithful:
+#: - demo: what `make run` serves (3 accounts a platform, 120 works each);
+#: - varied: 25 accounts a platform of 0 to 2,030 works (most small), Twitter's pages overlapping by one work,
+#:   15 % of the reported metrics left out; the platforms without a works list serve publish records;
+#: - large: 334 accounts a platform (5,010 in all) of 20 to 300 works: an agency's portfolio.
+DATASETS: dict[str, dict[str, Any]] = {
+    "demo": {"accounts_per_platform": 3, "works_per_account": 120},
+    "varied": {
+        "accounts_per_platform": 25,
+        "works_range": (0, 2030),
+        "repeat_work_on_next_page": True,
+        "overlap_platforms": frozenset({"twitter"}),
+        "missing_metrics_share": 0.15,
+    },
+    "large": {"accounts_per_platform": 334, "works_range": (20, 300)},
+}
 _METRIC_INDEX = {key: n for n, key in enumerate(ALL_METRICS)}
 HOSTILE_TEXT = "'); DROP TABLE raw_works;--"
 UNICODE_TEXT = "春节 vlog 🎉 \"double\" 'single' \\ back\tslash"
@@ -201,6 +218,13 @@ class SandboxDataset:
     insights_missing_accounts: frozenset[str] = frozenset()
     no_data_hours: float = 0.0
     records_per_account: int = 12
+
+    @classmethod
+    def named(cls, name: str, **changes: Any) -> SandboxDataset:
+        """A named data set (`DATASETS`), with `changes` laid over it (e.g. `as_of`)."""
+        if name not in DATASETS:
+            raise ValueError(f"no sandbox data set {name!r}; the named ones are {sorted(DATASETS)}")
+        return cls(**{**DATASETS[name], **changes})
 
     def __post_init__(self) -> None:
         if self.metric_profile not in METRIC_PROFILES:

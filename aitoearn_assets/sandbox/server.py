@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from aitoearn_assets.api.base_url import is_loopback_host
 from aitoearn_assets.sandbox.app import SandboxApi, SandboxRequest
 
+#: Where a server whose API keeps a journal hands it out (`--journal`; benchmarks replay it as the bare loop).
+JOURNAL_PATH = "/__sandbox/journal"
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -19,6 +23,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: SandboxServer
 
     def do_GET(self) -> None:
+        if self.path.startswith(JOURNAL_PATH) and self.server.api.journal is not None:
+            self._send_journal()
+            return
         request = SandboxRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
         response = self.server.api.handle(request)
         if response.delay_seconds:
@@ -32,6 +39,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(response.body)))
         self.end_headers()
         self.wfile.write(response.body)
+
+    def _send_journal(self) -> None:
+        """The requests answered so far (and forget them): [[time, target, refused], ...]."""
+        journal = self.server.api.journal
+        entries, journal[:] = list(journal), []  # type: ignore[index]
+        body = json.dumps(entries).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # quiet: tests and benchmarks
         pass

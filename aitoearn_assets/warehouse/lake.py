@@ -23,7 +23,14 @@ LAKE_ALIAS = "lake"
 #: DuckLake's own retries of a commit (ids taken by another writer); the default 10 runs out under load
 #: (duckdb/ducklake#1283).
 MAX_RETRY_COUNT = 100
-_PASSWORD = re.compile(r"(password\s*=\s*)(\S+)", re.IGNORECASE)
+#: Secrets a connection string may carry: `password=...` (quoted or not), `user:secret@` in a URI, a token.
+_SECRETS = (
+    re.compile(r"((?:password|motherduck_token|token)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE),
+    re.compile(r"(://[^:/@\s]+:)([^@\s]+)(?=@)"),
+)
+#: The extensions every lake session loads (httpfs too: the data path may be object storage, which a reader
+#: attaching without naming it learns only from the catalog).
+EXTENSIONS = ("postgres_scanner", "ducklake", "httpfs")
 
 
 def is_lake(database: str) -> bool:
@@ -31,9 +38,21 @@ def is_lake(database: str) -> bool:
     return database.strip().startswith(LAKE_PREFIX)
 
 
-def shown(database: str) -> str:
-    """`database` fit to show (metadata, logs): a password in the connection string is masked."""
-    return _PASSWORD.sub(r"\1***", database)
+def shown(text: str) -> str:
+    """`text` (a connection string, or an error quoting one) fit to show: passwords and tokens masked."""
+    for secret in _SECRETS:
+        text = secret.sub(r"\1***", text)
+    return text
+
+
+def without_password(catalog: str) -> tuple[str, str | None]:
+    """(`catalog` without its `password=...`, the password): libpq also reads it from PGPASSWORD."""
+    found = _SECRETS[0].search(catalog)
+    if found is None or not found.group(1).lower().startswith("password"):
+        return catalog, None
+    value = found.group(2)
+    value = value[1:-1].replace("\\'", "'") if value.startswith("'") else value
+    return (catalog[: found.start()] + catalog[found.end() :]).replace("  ", " ").strip(), value
 
 
 def extension_file(name: str) -> str:
@@ -50,14 +69,6 @@ def extension_file(name: str) -> str:
     return str(found)
 
 
-def extensions_for(data_path: str | None) -> list[str]:
-    """The extensions a lake needs: its catalog's (Postgres), DuckLake's, and httpfs for object storage."""
-    names = ["postgres_scanner", "ducklake"]
-    if data_path and data_path.startswith(("s3://", "gs://", "r2://", "az://", "https://")):
-        names.append("httpfs")
-    return names
-
-
 def session_sql(catalog: str, data_path: str | None = None, *, read_only: bool = False) -> list[str]:
     """The statements that make a DuckDB session (Python or the `duckdb` CLI of the same version) work in
     the lake: load the extensions from their wheels, raise DuckLake's own commit retries, attach, use."""
@@ -66,7 +77,7 @@ def session_sql(catalog: str, data_path: str | None = None, *, read_only: bool =
         options.append("READ_ONLY")
     return [
         "SET autoinstall_known_extensions = false",
-        *(f"LOAD '{_quoted(extension_file(name))}'" for name in extensions_for(data_path)),
+        *(f"LOAD '{_quoted(extension_file(name))}'" for name in EXTENSIONS),
         f"SET ducklake_max_retry_count = {MAX_RETRY_COUNT}",
         f"ATTACH '{_quoted(catalog.strip())}' AS {LAKE_ALIAS}" + (f" ({', '.join(options)})" if options else ""),
         f"USE {LAKE_ALIAS}",
@@ -92,7 +103,7 @@ def connect(
         except duckdb.Error as err:
             con.close()
             if attempt == 5 or "Failed to initialize DuckLake" not in str(err):
-                raise
+                raise type(err)(shown(str(err))) from None  # DuckDB quotes the whole string, password too
             time.sleep(0.2 * (attempt + 1) + random.random() * 0.3)
     raise AssertionError("unreachable")
 

@@ -18,6 +18,7 @@ from aitoearn_assets.tables import PARTITIONED_BY_PLATFORM, STORED_TABLES, Colum
 from aitoearn_assets.warehouse import definitions
 from aitoearn_assets.warehouse.lake import in_lake
 from aitoearn_assets.warehouse.transactions import atomic, transaction
+from aitoearn_assets.warehouse.write_marks import ensure_write_marks
 
 
 class WarehouseModeError(RuntimeError):
@@ -37,7 +38,7 @@ def create_table_sql(table: str, columns: Columns) -> str:
 
 def _add_column_sql(table: str, name: str, declared: str) -> str:
     default = f" DEFAULT {declared.split(' DEFAULT ', 1)[1]}" if " DEFAULT " in declared else ""
-    return f"ALTER TABLE {table} ADD COLUMN {name} {column_type(declared)}{default}"
+    return f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {column_type(declared)}{default}"
 
 
 _SNAPSHOT_KEY = "platform, account_id, platform_work_id"
@@ -65,33 +66,38 @@ FROM (
         )
     )
 ) AS f
-WHERE s.{measure} IS NOT NULL AND s.platform = f.platform AND s.account_id = f.account_id
+WHERE s.{measure} IS NOT NULL AND s.{measure}_observed_on IS NULL AND s.platform = f.platform AND s.account_id = f.account_id
   AND s.platform_work_id = f.platform_work_id AND s.snapshot_date = f.snapshot_date
 """
 
 
+def _backfill(table: str, column: str, value: str, where: str = "TRUE") -> str:
+    """Fill a newly added column of the rows it is NULL on: run twice (a start killed half-way), it changes
+    nothing the first run wrote."""
+    return f"UPDATE {table} SET {column} = {value} WHERE {column} IS NULL AND ({where})"
+
+
 #: What a column added to an older warehouse holds for the rows it already had.
 BACKFILLS: dict[tuple[str, str], str] = {
-    ("raw_works", "observed_on"): "UPDATE raw_works SET observed_on = fetched_at::DATE",
-    ("work_metrics", "observed_on"): "UPDATE work_metrics SET observed_on = fetched_at::DATE WHERE status = 'ok'",
-    ("ingest_runs", "root_run_id"): "UPDATE ingest_runs SET root_run_id = run_id",
-    ("ingest_runs", "recorded_at"): "UPDATE ingest_runs SET recorded_at = fetched_at",
+    ("raw_works", "observed_on"): _backfill("raw_works", "observed_on", "fetched_at::DATE"),
+    ("work_metrics", "observed_on"): _backfill("work_metrics", "observed_on", "fetched_at::DATE", "status = 'ok'"),
+    ("ingest_runs", "root_run_id"): _backfill("ingest_runs", "root_run_id", "run_id"),
+    ("ingest_runs", "recorded_at"): _backfill("ingest_runs", "recorded_at", "fetched_at"),
     **{
-        ("ingest_runs", c): f"UPDATE ingest_runs SET {c} = []"
+        ("ingest_runs", c): _backfill("ingest_runs", c, "[]")
         for c in ("accounts_failed", "accounts_held", "accounts_partial")
     },
-    ("account_snapshots", "observed_on"): (
-        "UPDATE account_snapshots SET observed_on = snapshot_date WHERE source = 'analytics'"
+    ("account_snapshots", "observed_on"): _backfill(
+        "account_snapshots", "observed_on", "snapshot_date", "source = 'analytics'"
     ),
-    ("work_snapshots", "exposure"): f"UPDATE work_snapshots SET exposure = {definitions.exposure()}",
-    (
-        "work_snapshots",
-        "exposure_metric",
-    ): f"UPDATE work_snapshots SET exposure_metric = {definitions.exposure_metric()}",
+    ("work_snapshots", "exposure"): _backfill("work_snapshots", "exposure", definitions.exposure()),
+    ("work_snapshots", "exposure_metric"): _backfill(
+        "work_snapshots", "exposure_metric", definitions.exposure_metric()
+    ),
     ("work_snapshots", "exposure_observed_on"): _first_seen("exposure"),
-    ("work_snapshots", "interactions"): f"UPDATE work_snapshots SET interactions = {definitions.interactions()}",
-    ("work_snapshots", "interactions_metric"): (
-        f"UPDATE work_snapshots SET interactions_metric = {definitions.interactions_metric()}"
+    ("work_snapshots", "interactions"): _backfill("work_snapshots", "interactions", definitions.interactions()),
+    ("work_snapshots", "interactions_metric"): _backfill(
+        "work_snapshots", "interactions_metric", definitions.interactions_metric()
     ),
     ("work_snapshots", "interactions_observed_on"): _first_seen("interactions"),
 }
@@ -148,6 +154,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, mode: str) -> None:
                 con.execute(create_table_sql(table, columns))
                 if lake and table in PARTITIONED_BY_PLATFORM:
                     con.execute(f"ALTER TABLE {table} SET PARTITIONED BY (platform)")
+        ensure_write_marks(con)
         if not existing:  # a new warehouse has nothing to migrate
             for name in DATA_MIGRATIONS:
                 con.execute("INSERT INTO warehouse_info VALUES ('migrated', ?)", [name])
@@ -189,7 +196,8 @@ def _migrate(con: duckdb.DuckDBPyConnection, existing: dict[str, set[str]]) -> N
                 con.execute(_add_column_sql(table, name, declared))
     pending = [r[0] for r in con.execute("SELECT DISTINCT value FROM warehouse_info WHERE key = 'pending_backfill'")
                .fetchall()]  # fmt: skip
-    for item in sorted(pending, key=_declared_order):
+    # an item this release does not declare (written by a newer one) is left for that release to finish
+    for item in sorted((i for i in pending if tuple(i.split(".")) in BACKFILLS), key=_declared_order):
         with transaction(con):
             con.execute(BACKFILLS[tuple(item.split("."))])  # type: ignore[index]
             con.execute("DELETE FROM warehouse_info WHERE key = 'pending_backfill' AND value = ?", [item])

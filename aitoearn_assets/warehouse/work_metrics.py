@@ -17,6 +17,7 @@ from aitoearn_assets.tables import WORK_METRICS_COLUMNS, WORK_METRICS_DAILY_COLU
 from aitoearn_assets.warehouse import definitions
 from aitoearn_assets.warehouse.schema import read_sql
 from aitoearn_assets.warehouse.transactions import atomic, transaction
+from aitoearn_assets.warehouse.write_marks import mark_write
 from aitoearn_assets.warehouse.writes import record_run, registered, snapshot_works
 
 
@@ -83,6 +84,7 @@ def write_work_metrics(
     ok = rows.filter(pl.col("status") == "ok")
     other = rows.filter(pl.col("status") != "ok")
     with transaction(con):
+        mark_write(con, f"work_metrics:{platform}")
         if daily.height:
             with registered(con, "incoming_days", daily):
                 con.execute(

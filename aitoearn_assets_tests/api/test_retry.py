@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from aitoearn_assets.api.retry import RateLimiter, RetryPolicy
+from aitoearn_assets.api.pace import AdaptivePace
+from aitoearn_assets.api.retry import RetryPolicy
 
 
 def test_delays_double_with_jitter_and_stay_capped():
@@ -29,7 +30,7 @@ def test_nonsense_settings_are_refused(bad):
     with pytest.raises(ValueError):
         RetryPolicy(**bad)
     with pytest.raises(ValueError, match="max_requests_per_second"):
-        RateLimiter(0)
+        AdaptivePace(0)
 
 
 def test_envelope_429_waits_for_the_servers_reset(make_client, sandbox):

@@ -152,8 +152,8 @@ def test_a_run_that_crosses_utc_midnight_writes_one_snapshot_date(aitoearn, db_p
     assert table(db_path, "SELECT DISTINCT observed_on FROM work_metrics WHERE observed_on IS NOT NULL") == [
         (date(2026, 11, 20),)
     ]
-    fetched = {d for (d,) in table(db_path, "SELECT DISTINCT fetched_at::DATE FROM ingest_runs")}
-    assert date(2026, 11, 21) in fetched  # some platform was listed after midnight
+    fetched = {d for (d,) in table(db_path, "SELECT DISTINCT fetched_at::DATE FROM analytics_runs")}
+    assert fetched == {date(2026, 11, 21)}  # work_metrics asked after midnight, and still wrote the 20th
 
 
 def test_todays_snapshot_holds_the_analytics_that_work_metrics_just_read(history):

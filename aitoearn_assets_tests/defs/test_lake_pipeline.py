@@ -31,7 +31,7 @@ from .. import independent as ind
 DAYS = (date(2026, 11, 10), date(2026, 11, 17))
 EVERY_PLATFORM = {PARTITION_RANGE_START: "douyin", PARTITION_RANGE_END: "google_business"}
 #: Columns that name the run or the wall clock, and so differ between any two runs.
-RUN_COLUMNS = {"run_id", "root_run_id", "recorded_at", "seconds", "computed_at"}
+RUN_COLUMNS = {"run_id", "root_run_id", "recorded_at", "written_at", "seconds", "computed_at"}
 
 
 @dg.asset(group_name="user")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import threading
 from datetime import datetime
 
 import duckdb
@@ -81,6 +82,36 @@ def test_a_write_that_meets_a_concurrent_commit_runs_again_whole(lake, lake_con)
     other.close()
 
 
+def test_two_writes_of_one_platform_on_a_new_lake_never_both_insert(lake, lake_con, monkeypatch):
+    """Both transactions delete nothing (no rows yet) and insert: only the write mark makes them collide."""
+    from aitoearn_assets.warehouse import writes
+
+    both_inside = threading.Barrier(2, timeout=30)
+    insert = writes._insert_works
+
+    def insert_together(con, *args, **kwargs):
+        if threading.current_thread().name.endswith("first"):  # only each thread's first try waits
+            threading.current_thread().name = "again"
+            both_inside.wait()
+        return insert(con, *args, **kwargs)
+
+    monkeypatch.setattr(writes, "_insert_works", insert_together)
+
+    def write() -> None:
+        con = lk.connect(lake["AITOEARN_DUCKDB_PATH"])
+        replace_account_works(con, "tiktok", staged(["a1", "a2"], 40), no_rejected(), RUN, run_date=D)
+        con.close()
+
+    threads = [threading.Thread(target=write, name=f"{n}-first") for n in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    works = lake_con.execute("SELECT count(*), count(DISTINCT (account_id, platform_work_id)) FROM raw_works")
+    assert works.fetchone() == (80, 80)
+    assert lake_con.execute("SELECT count(*) FROM ingest_runs").fetchone() == (2,)  # both landed, one re-run
+
+
 def test_a_read_only_session_reads_and_cannot_write(lake, lake_con):
     record_ingest_run(lake_con, {**RUN, "platform": "KWAI"})
     reader = WarehouseLocation(lake["AITOEARN_DUCKDB_PATH"]).connect_read_only()
@@ -88,6 +119,31 @@ def test_a_read_only_session_reads_and_cannot_write(lake, lake_con):
     with pytest.raises(duckdb.InvalidInputException, match="read-only"):
         reader.execute("DELETE FROM ingest_runs")
     reader.close()
+
+
+@pytest.mark.parametrize(
+    ("catalog", "expected"),
+    [
+        ("ducklake:postgres:dbname=l password='two words' host=h", "ducklake:postgres:dbname=l password=*** host=h"),
+        ("ducklake:postgres:postgresql://u:s3cret@h/db", "ducklake:postgres:postgresql://u:***@h/db"),
+        ("md:aitoearn?motherduck_token=s3cret", "md:aitoearn?motherduck_token=***"),
+    ],
+)
+def test_every_form_of_a_secret_is_masked(catalog, expected):
+    assert lk.shown(catalog) == expected
+
+
+def test_an_attach_error_does_not_quote_the_password(postgres):
+    with pytest.raises(duckdb.Error) as refused:
+        lk.connect(f"ducklake:postgres:dbname=nope host=127.0.0.1 port={postgres.port} user=nobody password=s3cret")
+    assert "s3cret" not in str(refused.value) and "password=***" in str(refused.value)
+
+
+def test_the_analyst_cli_gets_the_password_from_the_environment_not_its_command_line():
+    from aitoearn_assets.analyst import cli_arguments
+
+    arguments, variables = cli_arguments(WarehouseLocation("ducklake:postgres:dbname=l host=h password=s3cret"))
+    assert "s3cret" not in " ".join(arguments) and variables == {"PGPASSWORD": "s3cret"}
 
 
 def test_a_password_in_the_catalog_string_is_never_shown():
@@ -100,10 +156,8 @@ def test_a_password_in_the_catalog_string_is_never_shown():
     assert WarehouseLocation("ducklake:postgres:x", "s3://b/", report="/r/x.html").report_path == "/r/x.html"
 
 
-def test_the_extensions_come_from_the_wheels_and_object_storage_adds_httpfs():
-    assert lk.extensions_for("/srv/lake/") == ["postgres_scanner", "ducklake"]
-    assert lk.extensions_for("s3://bucket/lake/") == ["postgres_scanner", "ducklake", "httpfs"]
-    for name in ("postgres_scanner", "ducklake", "httpfs"):
+def test_the_extensions_come_from_the_wheels():
+    for name in lk.EXTENSIONS:
         assert f"/v{duckdb.__version__}/{name}.duckdb_extension" in lk.extension_file(name)
 
 

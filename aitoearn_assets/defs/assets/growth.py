@@ -14,7 +14,7 @@ from aitoearn_assets.warehouse.growth import (
     compute_work_growth,
     negative_gains,
 )
-from aitoearn_assets.warehouse.writes import replace_table_from_frame
+from aitoearn_assets.warehouse.writes import rebuild_table
 
 NEGATIVE_GAINS_CHECK = dg.AssetCheckSpec(
     "work_growth_no_negative_gains",
@@ -39,8 +39,8 @@ NEGATIVE_GAINS_CHECK = dg.AssetCheckSpec(
 )
 def work_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
-        frame = compute_work_growth(con)
-        rows = replace_table_from_frame(con, "work_growth", frame)
+        frame = rebuild_table(con, "work_growth", compute_work_growth)
+    rows = frame.height
     negative = negative_gains(frame)
     names = [
         f"{r['platform']}/{r['account_id']}/{r['platform_work_id']}" for r in negative.head(20).iter_rows(named=True)
@@ -79,7 +79,9 @@ def work_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
 )
 def account_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
-        frame = compute_account_growth(con, con.sql("SELECT * FROM work_growth").pl())
-        rows = replace_table_from_frame(con, "account_growth", frame)
+        frame = rebuild_table(
+            con, "account_growth", lambda c: compute_account_growth(c, c.sql("SELECT * FROM work_growth").pl())
+        )
+    rows = frame.height
     top = frame.sort("followers_gain_7d", descending=True, nulls_last=True)
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": markdown_preview(top)})

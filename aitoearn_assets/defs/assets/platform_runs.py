@@ -13,11 +13,23 @@ from collections.abc import Iterator, Mapping
 import dagster as dg
 import duckdb
 
+from aitoearn_assets.api.client import AiToEarnClient
+
 #: What a retry's materialization of an already landed platform repeats from its bookkeeping row.
 _LANDED_FIGURES = {
     "ingest_runs": 'works_written AS "dagster/row_count", len(accounts_fetched) AS accounts_fetched, requests',
     "analytics_runs": "works_asked, works_with_data, backlog_left, requests",
 }
+
+
+def pace_figures(client: AiToEarnClient, seconds: float) -> dict[str, object]:
+    """The whole run's traffic: requests per second reached, answers refused for pace (the API's 429) and the
+    pace the client ended at (None: unpaced, never refused)."""
+    return {
+        "run_requests_per_second": round(client.stats.requests / seconds, 1) if seconds > 0 else None,
+        "run_rate_limited": client.stats.rate_limited,
+        "run_pace_requests_per_second": round(client.pace.rate, 1) if client.pace.rate else None,
+    }
 
 
 def landed_platforms(
@@ -43,13 +55,15 @@ def platform_events(
     outcomes: Mapping[str, dict],
     checks: list[dg.AssetCheckResult],
     what: str,
+    run_figures: Mapping[str, object] | None = None,
 ) -> Iterator[dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckResult | dg.MaterializeResult]:
     """The run's events: each platform's own metadata on its own partition; then success, or a failure
-    naming the platforms that failed (`outcome["status"] == "failed"`, with `error` and `transient`)."""
+    naming the platforms that failed (`outcome["status"] == "failed"`, with `error` and `transient`).
+    `run_figures` (the whole run's, e.g. its request rate) go on every partition's materialization."""
     failed = [p for p, o in outcomes.items() if o["status"] == "failed"]
     if not failed:
         for platform, outcome in outcomes.items():
-            context.add_asset_metadata(outcome, partition_key=platform)
+            context.add_asset_metadata({**outcome, **(run_figures or {})}, partition_key=platform)
         yield dg.MaterializeResult(check_results=checks)
         return
     # Events yielded before the failure are kept: the landed platforms show as materialized (those that
@@ -58,7 +72,7 @@ def platform_events(
         if "landed_in_run" in outcome:
             continue
         event = dg.AssetObservation if platform in failed else dg.AssetMaterialization
-        yield event(context.asset_key, partition=platform, metadata=outcome)
+        yield event(context.asset_key, partition=platform, metadata={**outcome, **(run_figures or {})})
     yield from checks
     reasons = "; ".join(f"{p}: {outcomes[p]['error']}" for p in failed)
     raise dg.Failure(

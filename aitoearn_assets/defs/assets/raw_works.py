@@ -19,7 +19,7 @@ import polars as pl
 from pydantic import Field
 
 from aitoearn_assets.clock import utc_now
-from aitoearn_assets.defs.assets.platform_runs import landed_platforms, platform_events
+from aitoearn_assets.defs.assets.platform_runs import landed_platforms, pace_figures, platform_events
 from aitoearn_assets.defs.assets.start import RunStart, final_api_errors, start_api_asset
 from aitoearn_assets.defs.checks.raw_works_checks import evaluate_raw_works_checks, raw_works_check_specs
 from aitoearn_assets.defs.metadata import asset_metadata, markdown_preview
@@ -77,6 +77,7 @@ def raw_works(
     for platform in landed:
         report.platform_done(platform, outcomes[platform])
     to_fetch = [p for p in platforms if p not in landed]
+    run_figures: dict[str, object] = {}
     try:
         with (
             tempfile.TemporaryDirectory(prefix="aitoearn-works-") as stage_dir,
@@ -84,6 +85,7 @@ def raw_works(
             final_api_errors(),
             _LazyWriter(warehouse) as writer,
         ):
+            fetch_started = time.monotonic()
             for fetched in fetch_platforms(
                 client,
                 to_fetch,
@@ -96,6 +98,7 @@ def raw_works(
                 if isinstance(fetched, PlatformWorks):
                     fetched.stage.close()  # its memory goes back to the platforms still being fetched
                 report.platform_done(fetched.platform, outcomes[fetched.platform])
+            run_figures = pace_figures(client, time.monotonic() - fetch_started)
     except dg.Failure as stop:  # a refused key or a capped listing: what landed stays, the rest fails, not retried
         for platform in to_fetch:
             outcomes.setdefault(
@@ -103,7 +106,7 @@ def raw_works(
             )
     with warehouse.get_connection() as con:  # after the writer let go of the file; on the failure path too
         checks = evaluate_raw_works_checks(con)
-    yield from platform_events(context, {p: outcomes[p] for p in platforms}, checks, "raw_works")
+    yield from platform_events(context, {p: outcomes[p] for p in platforms}, checks, "raw_works", run_figures)
 
 
 def _write_or_record(
@@ -152,6 +155,7 @@ def _write(
         "requests": stats.requests,
         "retries": stats.retries,
         "wait_seconds": round(stats.wait_seconds, 3),
+        "rate_limited": stats.rate_limited,
         "seconds": round(fetched.seconds, 3),
     }
     if isinstance(fetched, PlatformFailure):

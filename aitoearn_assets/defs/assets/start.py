@@ -25,7 +25,7 @@ class RunStart:
     started_at: datetime  # naive UTC
     run_id: str
     root_run_id: str  # the first run of its chain of re-executions (the run itself when it is none)
-    resumes: bool  # a resume of a failed run: Dagster's run retry or "re-execute from failure"
+    resumes: bool  # a same-day resume of a failed run (Dagster's run retry, "re-execute from (asset) failure")
 
     @property
     def run_date(self) -> date:
@@ -43,24 +43,45 @@ class RunStart:
 #: the run that read it (a re-execution copies its parent's tags: a copied clock is the parent's, not its own).
 RUN_CLOCK_TAG = "aitoearn/run_clock"
 RUN_CLOCK_RUN_TAG = "aitoearn/run_clock_of"
+#: "true" when the run kept its parent's clock (a resume on the same UTC day) and so continues its chain.
+RUN_CLOCK_CHAIN_TAG = "aitoearn/continues_chain"
 
 
 def run_start(context: dg.AssetExecutionContext) -> RunStart:
     """The pipeline's clock at the start of the run: read once, by the run's first step, and kept as a run tag,
     so every step (and every retry of a step) of the run dates its writes alike, even after UTC midnight.
-    A resume of a failed run on the same UTC day keeps the failed run's date; any other re-execution, or a
-    resume on a later day, dates its writes from its own start (they were observed then)."""
+    A resume of a failed run on the same UTC day keeps the failed run's date and continues its chain; any
+    other re-execution, or a resume on a later day, dates its writes from its own start and fetches afresh
+    (what it fetches was observed then)."""
     run = context.instance.get_run_by_id(context.run.run_id) or context.run
-    resumes = "true" in (run.tags.get(RESUME_RETRY_TAG), run.tags.get(ASSET_RESUME_RETRY_TAG))
-    stamp, read_by = run.tags.get(RUN_CLOCK_TAG), run.tags.get(RUN_CLOCK_RUN_TAG)
+    if run.tags.get(RUN_CLOCK_RUN_TAG) == run.run_id:  # an earlier step of this run read it
+        started = datetime.fromisoformat(run.tags[RUN_CLOCK_TAG])
+        return RunStart(started, run.run_id, run.root_run_id or run.run_id, run.tags.get(RUN_CLOCK_CHAIN_TAG) == "true")
     now = utc_now()
-    started = datetime.fromisoformat(stamp) if stamp else None
-    if started is not None and read_by != run.run_id and not (resumes and started.date() == now.date()):
-        started = None  # a clock copied from the parent run that this run does not continue
-    if started is None:
+    copied = run.tags.get(RUN_CLOCK_TAG)  # the parent's clock, copied with its tags
+    started = datetime.fromisoformat(copied) if copied else None
+    resumes = started is not None and started.date() == now.date() and is_resume(context.instance, run)
+    if not resumes:
         started = now
-        context.instance.add_run_tags(run.run_id, {RUN_CLOCK_TAG: started.isoformat(), RUN_CLOCK_RUN_TAG: run.run_id})
+    tags = {
+        RUN_CLOCK_TAG: started.isoformat(),
+        RUN_CLOCK_RUN_TAG: run.run_id,
+        RUN_CLOCK_CHAIN_TAG: str(resumes).lower(),
+    }
+    context.instance.add_run_tags(run.run_id, tags)
     return RunStart(started, run.run_id, run.root_run_id or run.run_id, resumes)
+
+
+def is_resume(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
+    """Whether `run` resumes a failed run: Dagster's run retry and "re-execute from failure" tag it afresh
+    each time; "from asset failure"'s tag is also copied to any re-execution of such a run, so it counts
+    only when the parent run lacks it."""
+    if run.tags.get(RESUME_RETRY_TAG) == "true":
+        return True
+    if run.tags.get(ASSET_RESUME_RETRY_TAG) != "true":
+        return False
+    parent = instance.get_run_by_id(run.parent_run_id) if run.parent_run_id else None
+    return parent is None or parent.tags.get(ASSET_RESUME_RETRY_TAG) != "true"
 
 
 def start_api_asset(

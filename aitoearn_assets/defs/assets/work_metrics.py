@@ -1,11 +1,13 @@
 """Asset `work_metrics`: per-work analytics for the works whose list row lacks exposure or interactions."""
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import dagster as dg
 from pydantic import Field
 
-from aitoearn_assets.defs.assets.platform_runs import landed_platforms, platform_events
+from aitoearn_assets.defs.assets.platform_runs import landed_platforms, pace_figures, platform_events
 from aitoearn_assets.defs.assets.start import RunStart, final_api_errors, start_api_asset
 from aitoearn_assets.defs.metadata import asset_metadata
 from aitoearn_assets.defs.partitions import platform_partitions
@@ -74,26 +76,42 @@ def work_metrics(
     with warehouse.get_connection() as con:
         landed = landed_platforms(con, "analytics_runs", start.continues, platforms)
     outcomes: dict[str, dict] = {p: {**figures, "mode": aitoearn.mode} for p, figures in landed.items()}
+    fetch_started = time.monotonic()
     with aitoearn.client(context.log) as client, final_api_errors():
         capabilities = client.capabilities()
+        asked: dict[str, list[WorkToEnrich]] = {}
+        due: dict[str, int] = {}
         for platform in [p for p in platforms if p not in landed]:
             if not capabilities[platform].work_analytics:
                 outcomes[platform] = {"status": "ok", "mode": aitoearn.mode, "works_asked": 0, "not_asked_reason":
                                       f"/platforms does not say analytics.work for {platform}"}  # fmt: skip
                 continue
             with warehouse.get_connection() as con:
-                due = due_works(con, platform, start.started_at, schedule)
-            asked = [WorkToEnrich(a, w, p) for a, w, p in due.works]
-            fetched = fetch_work_analytics(
-                client, platform, asked, start.run_date, max_concurrency=aitoearn.max_concurrency, log=context.log
-            )
-            outcome = _metadata(fetched, len(asked), due.due, aitoearn.mode)
-            with warehouse.writer() as con:
-                record = _run_record(context, start, fetched, outcome)
-                write_work_metrics(con, platform, *_frames(fetched), start.run_date, record)
-            outcomes[platform] = outcome
-            context.log.info("work_metrics[%s]: %s", platform, _line(outcome))
-    yield from platform_events(context, {p: outcomes[p] for p in platforms}, [], "work_metrics")
+                chosen = due_works(con, platform, start.started_at, schedule)
+            asked[platform] = [WorkToEnrich(a, w, p) for a, w, p in chosen.works]
+            due[platform] = chosen.due
+        # the platforms are asked at once (the client keeps max_concurrency requests in flight in all), and each
+        # is written as soon as its answers are in: no platform waits for another's last answers or its write
+        with ThreadPoolExecutor(max_workers=max(1, len(asked)), thread_name_prefix="aitoearn-platform") as pool:
+            futures = {
+                pool.submit(fetch_work_analytics, client, platform, works, start.run_date,
+                            max_concurrency=aitoearn.max_concurrency, log=context.log): platform
+                for platform, works in asked.items()
+            }  # fmt: skip
+            try:
+                for future in as_completed(futures):
+                    platform, fetched = futures[future], future.result()
+                    outcome = _metadata(fetched, len(asked[platform]), due[platform], aitoearn.mode)
+                    with warehouse.writer() as con:
+                        record = _run_record(context, start, fetched, outcome)
+                        write_work_metrics(con, platform, *_frames(fetched), start.run_date, record)
+                    outcomes[platform] = outcome
+                    context.log.info("work_metrics[%s]: %s", platform, _line(outcome))
+            except BaseException:
+                client.cancel()  # the other platforms stop asking; what was written stays
+                raise
+        run_figures = pace_figures(client, time.monotonic() - fetch_started)
+    yield from platform_events(context, {p: outcomes[p] for p in platforms}, [], "work_metrics", run_figures)
 
 
 def _frames(fetched: PlatformAnalytics) -> tuple:

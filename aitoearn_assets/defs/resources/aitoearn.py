@@ -35,9 +35,9 @@ SANDBOX_NOTICE = (
     f"SANDBOX MODE ({SANDBOX_VARIABLE}=1): the embedded sandbox API answers with made-up data, no network. "
     f"Set {KEY_VARIABLE} (and unset {SANDBOX_VARIABLE}) for live data."
 )
-#: The demo data set of sandbox mode: as a real key would see it (faithful profile).
-SANDBOX_ACCOUNTS_PER_PLATFORM = 3
-SANDBOX_WORKS_PER_ACCOUNT = 120
+#: Which of the sandbox's named data sets sandbox mode serves (default `demo`: 3 accounts a platform, 120 works
+#: each, as a real key would see them; `varied`, `large`: sandbox/dataset.py DATASETS).
+SANDBOX_DATASET_VARIABLE = "AITOEARN_SANDBOX_DATASET"
 
 
 class AiToEarnCredentials(dg.ConfigurableResource):
@@ -131,13 +131,9 @@ class AiToEarnResource(dg.ConfigurableResource):
         )
         if self.is_sandbox:  # in-process, nobody to be polite to: no rate cap
             common["max_requests_per_second"] = None
-            api = sandbox_api or SandboxApi(
-                SandboxDataset(
-                    accounts_per_platform=SANDBOX_ACCOUNTS_PER_PLATFORM,
-                    works_per_account=SANDBOX_WORKS_PER_ACCOUNT,
-                    as_of=utc_now(),  # dated from the pipeline's clock: the newest works from the days before
-                )
-            )
+            name = os.environ.get(SANDBOX_DATASET_VARIABLE) or "demo"
+            # dated from the pipeline's clock: the newest works from the days before
+            api = sandbox_api or SandboxApi(SandboxDataset.named(name, as_of=utc_now()))
             return AiToEarnClient(SANDBOX_API_KEY, "http://127.0.0.1", transport=SandboxTransport(api), **common)
         return AiToEarnClient(self.credentials.api_key or "", self.credentials.base_url, **common)
 

@@ -1,7 +1,7 @@
--- Insert staged works (parameter 1: the run date, stamped as observed_on; 2: Parquet files; 3: the accounts
--- to read from them), each work once: its last-served copy.
+-- Insert staged works (parameter 1: the run date, stamped as observed_on; 2: Parquet files; {accounts}: the
+-- predicate choosing the accounts to read from them), each work once: its last-served copy.
 INSERT INTO raw_works BY NAME
 SELECT * EXCLUDE (_seq), ?::DATE AS observed_on
 FROM read_parquet(?)
-WHERE list_contains(?, account_id)
+WHERE {accounts}
 QUALIFY row_number() OVER (PARTITION BY account_id, platform_work_id ORDER BY _seq DESC) = 1
