@@ -103,7 +103,7 @@ def _commit_retries(home: Path) -> int:
 def works_in(warehouse: dict[str, str]) -> int:
     con = lake.connect(warehouse["AITOEARN_DUCKDB_PATH"], read_only=True)
     try:
-        return con.execute("SELECT count(*) FROM raw_works WHERE source = 'list'").fetchone()[0]
+        return con.execute("SELECT count(*) FROM raw_works").fetchone()[0]
     finally:
         con.close()
 

@@ -62,6 +62,7 @@ def main() -> None:
     if args.update_readme and set(chosen) != set(SECTIONS):
         parser.error("--update-readme writes the whole table: run every section")
     work = tempfile.mkdtemp(prefix="aitoearn-bench-")
+    os.chmod(work, 0o755)  # the lake runs' Postgres (run as the postgres user when root) keeps its data inside
     rows: list[Row] = []
     for name in chosen:
         rows += SECTIONS[name](args, work)

@@ -154,6 +154,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, mode: str) -> None:
                 con.execute(create_table_sql(table, columns))
                 if lake and table in PARTITIONED_BY_PLATFORM:
                     con.execute(f"ALTER TABLE {table} SET PARTITIONED BY (platform)")
+                if lake and table == "write_marks":  # one file a subject: writes of other subjects never meet
+                    con.execute("ALTER TABLE write_marks SET PARTITIONED BY (subject)")
         ensure_write_marks(con)
         if not existing:  # a new warehouse has nothing to migrate
             for name in DATA_MIGRATIONS:

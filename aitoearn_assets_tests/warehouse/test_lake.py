@@ -57,7 +57,7 @@ def test_platform_tables_write_one_folder_per_platform(lake, lake_con):
             "JOIN __ducklake_metadata_lake.ducklake_table t USING (table_id) WHERE t.end_snapshot IS NULL"
         ).fetchall()
     }
-    assert partitioned == set(PARTITIONED_BY_PLATFORM)
+    assert partitioned == {*PARTITIONED_BY_PLATFORM, "write_marks"}
     assert lake_con.execute("SELECT count(*) FROM raw_works").fetchone()[0] == 80
 
 
