@@ -372,8 +372,7 @@ def update_accounts(
 
 def replace_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
     """Replace `table` with the rows of `frame` in one transaction; returns its row count."""
-    with registered(con, "incoming_frame", frame):
-        return replace_table_as(con, table, "SELECT * FROM incoming_frame")
+    return rebuild_table(con, table, lambda _: frame).height
 
 
 @atomic
