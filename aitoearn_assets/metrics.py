@@ -48,3 +48,15 @@ PARTS_SEPARATOR = "+"
 
 #: Ages at which works are compared (work_age_metrics, work_breakouts) and gain windows (growth tables).
 GAIN_DAYS: tuple[int, ...] = (1, 7, 28)
+
+#: A work is a breakout at age N (one of these, in days) ...
+BREAKOUT_AGES: tuple[int, ...] = (1, 7)
+#: ... when its exposure at that age is at least this many times the median of its account's other works
+#: measured at that age ...
+BREAKOUT_RATIO = 3
+#: ... and at least this many such works exist.
+BREAKOUT_MIN_PEERS = 5
+#: An account is benchmarked against its platform's accounts with at least this many rated works.
+BENCHMARK_MIN_RATED = 5
+#: hashtag_engagement keeps the hashtags on at least this many works of a platform.
+HASHTAG_MIN_WORKS = 3

@@ -36,7 +36,10 @@ MODULE = "aitoearn_assets.definitions"
 #: The code location's name, the same whatever starts it (pyproject [tool.dg.project], workspace.yaml).
 LOCATION = "aitoearn_assets"
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-ANALYTICS_TABLES = ("account_engagement", "top_works", "work_growth", "account_growth")
+ANALYTICS_TABLES = (
+    "account_engagement", "top_works", "work_growth", "account_growth", "posting_times", "content_type_engagement",
+    "hashtag_engagement", "work_age_metrics", "work_breakouts", "account_benchmarks",
+)  # fmt: skip
 
 
 def contiguous_ranges(platforms: list[str]) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from aitoearn_assets.metrics import METRIC_COLUMNS, METRIC_MEANINGS
+from aitoearn_assets.metrics import GAIN_DAYS, METRIC_COLUMNS, METRIC_MEANINGS
 
 #: {column: (DuckDB type, meaning)}; a type may carry `NOT NULL` or `DEFAULT ...` for stored tables.
 Columns = dict[str, tuple[str, str]]
@@ -373,6 +373,93 @@ ACCOUNT_GROWTH_COLUMNS: Columns = {
     "works_published_28d": ("BIGINT", "the same over 28 days"),
 }
 
+_TZ = "in the reporting timezone (AITOEARN_REPORT_TIMEZONE, default the schedule's timezone)"
+
+#: The figures every slice of works shows (posting_times, content_type_engagement, hashtag_engagement).
+SLICE_FIGURES_COLUMNS: Columns = {
+    "works": ("BIGINT", "works in the slice"),
+    "works_rated": ("BIGINT", "of them, rated (with an engagement_rate)"),
+    "exposure": ("BIGINT", "sum of exposure over the rated works; NULL if none"),
+    "engagement_rate": (
+        "DOUBLE",
+        "pooled: sum of interactions over the rated works / sum of their exposure; NULL if no rated work",
+    ),
+    "median_engagement_rate": ("DOUBLE", "median of the rated works' engagement_rate; NULL if none"),
+    "median_interactions": ("DOUBLE", "median interactions over the works with interactions; NULL if none"),
+}
+
+POSTING_TIMES_COLUMNS: Columns = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "weekday": ("INTEGER", f"1 (Monday) to 7 (Sunday) of published_at {_TZ}"),
+    "hour": ("INTEGER", f"0 to 23 of published_at {_TZ}"),
+    **SLICE_FIGURES_COLUMNS,
+}
+
+CONTENT_TYPE_ENGAGEMENT_COLUMNS: Columns = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "content_mode": ("VARCHAR", "video, article (image-text) or article2 (text); NULL = not reported"),
+    **SLICE_FIGURES_COLUMNS,
+}
+
+HASHTAG_ENGAGEMENT_COLUMNS: Columns = {
+    "platform": ("VARCHAR", "platform key"),
+    "hashtag": (
+        "VARCHAR",
+        "case-folded, without its #: # then Unicode letters, digits or _, to the first other character "
+        "(xhs's #话题[话题]# gives 话题); counted once per work over its title and description",
+    ),
+    "accounts": ("BIGINT", "accounts with a work carrying it"),
+    **{c: v for c, v in SLICE_FIGURES_COLUMNS.items() if c != "median_engagement_rate"},
+}
+
+_AT_AGE = (
+    "{m} observed on the work's snapshot dated its publish date (UTC) + {n} day(s); NULL when there is none or "
+    "that snapshot carried an earlier value over"
+)
+
+WORK_AGE_METRICS_COLUMNS: Columns = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "platform_work_id": ("VARCHAR", "the platform's id of the work"),
+    "published_at": ("TIMESTAMP", "UTC"),
+    **{f"{m}_at_{n}d": ("BIGINT", _AT_AGE.format(m=m, n=n)) for m in ("exposure", "interactions") for n in GAIN_DAYS},
+}
+
+WORK_BREAKOUTS_COLUMNS: Columns = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "platform_work_id": ("VARCHAR", "the platform's id of the work"),
+    "age_days": ("INTEGER", "1 or 7: the age at which it broke out"),
+    "exposure_at_age": ("BIGINT", "its exposure at that age (work_age_metrics)"),
+    "account_median_at_age": (
+        "DOUBLE",
+        "median exposure at that age of the account's other works measured at that age (at least 5 of them)",
+    ),
+    "ratio": ("DOUBLE", "exposure_at_age / account_median_at_age: at least 3"),
+    "detected_on": (
+        "DATE",
+        "the run date (latest snapshot_date) it was first found a breakout; kept while it stays one",
+    ),
+    "title": ("VARCHAR", "as served"),
+    "url": ("VARCHAR", "link to the work (as in work_engagement)"),
+}
+
+ACCOUNT_BENCHMARKS_COLUMNS: Columns = {
+    "platform": ("VARCHAR", "platform key"),
+    "account_id": ("VARCHAR", "AiToEarn account id"),
+    "nickname": ("VARCHAR", "from accounts"),
+    "engagement_rate": ("DOUBLE", "as in account_engagement; NULL if no rated work"),
+    "works_rated": ("BIGINT", "as in account_engagement"),
+    "platform_accounts": ("BIGINT", "accounts of the platform with at least 5 rated works (the benchmark's peers)"),
+    "percentile": (
+        "DOUBLE",
+        "share of those accounts with a strictly lower engagement_rate, 0 to 1; NULL below 5 rated works",
+    ),
+    "platform_median_rate": ("DOUBLE", "median engagement_rate of those accounts; NULL if there are none"),
+}
+
 #: Tables (and views) computed from the stored ones; their columns come from the SQL or polars that builds them.
 DERIVED_TABLES: dict[str, Columns] = {
     "work_engagement": WORK_ENGAGEMENT_COLUMNS,
@@ -381,6 +468,12 @@ DERIVED_TABLES: dict[str, Columns] = {
     "top_works": TOP_WORKS_COLUMNS,
     "work_growth": WORK_GROWTH_COLUMNS,
     "account_growth": ACCOUNT_GROWTH_COLUMNS,
+    "posting_times": POSTING_TIMES_COLUMNS,
+    "content_type_engagement": CONTENT_TYPE_ENGAGEMENT_COLUMNS,
+    "hashtag_engagement": HASHTAG_ENGAGEMENT_COLUMNS,
+    "work_age_metrics": WORK_AGE_METRICS_COLUMNS,
+    "work_breakouts": WORK_BREAKOUTS_COLUMNS,
+    "account_benchmarks": ACCOUNT_BENCHMARKS_COLUMNS,
 }
 
 #: Each table's key, and what it holds, for the README's table reference (docs/make_tables.py writes it).
@@ -403,6 +496,21 @@ ABOUT: dict[str, tuple[str, str]] = {
     "account_snapshots": ("platform, account_id, snapshot_date", "append-only daily history of accounts"),
     "work_growth": ("platform, account_id, platform_work_id", "what each work gained"),
     "account_growth": ("platform, account_id", "what each account gained"),
+    "posting_times": (
+        "platform, account_id, weekday, hour",
+        "when each account's works were published, and how they did",
+    ),
+    "content_type_engagement": ("platform, account_id, content_mode", "how each account's formats do"),
+    "hashtag_engagement": ("platform, hashtag", "how the hashtags on at least 3 works of a platform do"),
+    "work_age_metrics": (
+        "platform, account_id, platform_work_id",
+        "each work's exposure and interactions at 1, 7 and 28 days old",
+    ),
+    "work_breakouts": (
+        "platform, account_id, platform_work_id, age_days",
+        "works at 3 times their account's median at the same age",
+    ),
+    "account_benchmarks": ("platform, account_id", "where each account's engagement rate stands among its platform's"),
     "ingest_runs": ("platform, run_id", "one row per platform per raw_works run"),
     "analytics_runs": ("platform, run_id", "one row per platform per work_metrics run"),
     "rejected_works": ("platform, account_id, platform_work_id", "items served that could not be read faithfully"),

@@ -343,6 +343,164 @@ def report_figures(i: Inputs, engagement: pl.DataFrame, works: pl.DataFrame, gro
             "cadence": cadence}  # fmt: skip
 
 
+# -- insights ------------------------------------------------------------------------------------------
+
+
+def _slice(works: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """README: works, works_rated, exposure and interactions over rated works pooled, the two medians."""
+    rated = works.filter(pl.col("engagement_rate").is_not_null())
+    everything = works.group_by(keys).agg(
+        pl.len().cast(pl.Int64).alias("works"),
+        pl.col("interactions").drop_nulls().median().alias("median_interactions"),
+    )
+    pooled = rated.group_by(keys).agg(
+        pl.len().cast(pl.Int64).alias("works_rated"), pl.col("exposure").sum().alias("exposure"),
+        (pl.col("interactions").sum() / pl.col("exposure").sum()).alias("engagement_rate"),
+        pl.col("engagement_rate").median().alias("median_engagement_rate"),
+    )  # fmt: skip
+    return everything.join(pooled, on=keys, how="left", nulls_equal=True).with_columns(
+        pl.col("works_rated").fill_null(0)
+    )
+
+
+def local_slots(works: pl.DataFrame, timezone: str) -> pl.DataFrame:
+    """weekday (1 = Monday) and hour of published_at in `timezone`, with Python's zoneinfo, row by row."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    dated = works.filter(pl.col("published_at").is_not_null())
+    local = [t.replace(tzinfo=UTC).astimezone(zone) for t in dated["published_at"].to_list()]
+    return dated.with_columns(
+        pl.Series("weekday", [t.isoweekday() for t in local], pl.Int32),
+        pl.Series("hour", [t.hour for t in local], pl.Int32),
+    )
+
+
+def posting_times(works: pl.DataFrame, timezone: str) -> pl.DataFrame:
+    return _slice(local_slots(works, timezone), [*ACCOUNT, "weekday", "hour"])
+
+
+def content_type_engagement(works: pl.DataFrame) -> pl.DataFrame:
+    return _slice(works, [*ACCOUNT, "content_mode"])
+
+
+def hashtags_of(text: str) -> set[str]:
+    """README: # then Unicode letters, decimal digits or _, to the first other character; case-folded."""
+    import unicodedata
+
+    def tag_char(c: str) -> bool:
+        return c == "_" or unicodedata.category(c).startswith("L") or unicodedata.category(c) == "Nd"
+
+    found, n = set(), 0
+    while n < len(text):
+        if text[n] == "#":
+            end = n + 1
+            while end < len(text) and tag_char(text[end]):
+                end += 1
+            if end > n + 1:
+                found.add(text[n + 1 : end].casefold())
+            n = end
+        else:
+            n += 1
+    return found
+
+
+def hashtag_engagement(works: pl.DataFrame) -> pl.DataFrame:
+    rows = []
+    for r in works.select(*WORK, "title", "description").iter_rows(named=True):
+        for tag in hashtags_of((r["title"] or "") + "\n" + (r["description"] or "")):
+            rows.append((r["platform"], r["account_id"], r["platform_work_id"], tag))
+    tags = pl.DataFrame(rows, schema=[*WORK, "hashtag"], orient="row")
+    tagged = tags.join(works, on=WORK)
+    out = _slice(tagged, ["platform", "hashtag"]).join(
+        tagged.group_by("platform", "hashtag").agg(pl.col("account_id").n_unique().cast(pl.Int64).alias("accounts")),
+        on=["platform", "hashtag"],
+    )
+    return out.filter(pl.col("works") >= 3).drop("median_engagement_rate")
+
+
+def work_age_metrics(i: Inputs, works: pl.DataFrame, until: date | None = None) -> pl.DataFrame:
+    """README: the value observed on the snapshot dated publish date (UTC) + N days (snapshots up to `until`)."""
+    s = i.work_snapshots if until is None else i.work_snapshots.filter(pl.col("snapshot_date") <= until)
+    out = works.select(*WORK, "published_at")
+    for measure in ("exposure", "interactions"):
+        obs = _observations(s, measure)
+        for n in (1, 7, 28):
+            at = (
+                obs.join(out.select(*WORK, "published_at"), on=WORK)
+                .filter(pl.col("day") == pl.col("published_at").dt.date() + pl.duration(days=n))
+                .select(*WORK, pl.col("value").alias(f"{measure}_at_{n}d"))
+            )
+            out = out.join(at, on=WORK, how="left")
+    return out
+
+
+def _breakouts_on(age: pl.DataFrame) -> dict[tuple, tuple]:
+    """{(platform, account, work, age): (exposure, median of the others)} of the breakouts in these ages."""
+    import statistics
+
+    found = {}
+    for n in (1, 7):
+        groups: dict[tuple, list[tuple[str, int]]] = {}
+        for r in age.filter(pl.col(f"exposure_at_{n}d").is_not_null()).iter_rows(named=True):
+            groups.setdefault((r["platform"], r["account_id"]), []).append(
+                (r["platform_work_id"], r[f"exposure_at_{n}d"])
+            )
+        for (platform, account), members in groups.items():
+            for work, value in members:
+                others = [v for w, v in members if w != work]
+                if len(others) >= 5 and (median := statistics.median(others)) > 0 and value >= 3 * median:
+                    found[(platform, account, work, n)] = (value, float(median))
+    return found
+
+
+def work_breakouts(i: Inputs, works: pl.DataFrame, run_dates: list[date]) -> pl.DataFrame:
+    """Replayed run date by run date: `detected_on` is the first of the run dates it has been found on ever since."""
+    detected: dict[tuple, date] = {}
+    found: dict[tuple, tuple] = {}
+    for day in sorted(run_dates):
+        found = _breakouts_on(work_age_metrics(i, works, until=day))
+        detected = {key: detected.get(key, day) for key in found}
+    links = {tuple(r[:3]): r[3:] for r in works.select(*WORK, "title", "url").iter_rows()}
+    rows = [(*key[:3], key[3], v, m, v / m, detected[key], *links[key[:3]]) for key, (v, m) in found.items()]
+    schema = {"platform": pl.String, "account_id": pl.String, "platform_work_id": pl.String, "age_days": pl.Int32,
+              "exposure_at_age": pl.Int64, "account_median_at_age": pl.Float64, "ratio": pl.Float64,
+              "detected_on": pl.Date, "title": pl.String, "url": pl.String}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def account_benchmarks(engagement: pl.DataFrame) -> pl.DataFrame:
+    """README: peers = the platform's accounts with 5+ rated works; the share of them strictly lower; their median."""
+    import statistics
+
+    rows = []
+    accounts = list(engagement.select(*ACCOUNT, "nickname", "engagement_rate", "works_rated").iter_rows())
+    for platform, account, nickname, rate, rated in accounts:
+        peers = [r for p, _, _, r, n in accounts if p == platform and n >= 5]
+        share = sum(1 for r in peers if r < rate) / len(peers) if rated >= 5 else None
+        rows.append((platform, account, nickname, rate, rated, len(peers), share,
+                     statistics.median(peers) if peers else None))  # fmt: skip
+    schema = {"platform": pl.String, "account_id": pl.String, "nickname": pl.String, "engagement_rate": pl.Float64,
+              "works_rated": pl.Int64, "platform_accounts": pl.Int64, "percentile": pl.Float64,
+              "platform_median_rate": pl.Float64}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def insight_figures(works: pl.DataFrame, timezone: str) -> dict[str, pl.DataFrame]:
+    """The report's pooled insight figures, from the works themselves."""
+    rated = works.filter(pl.col("engagement_rate").is_not_null())
+    pooled = (pl.col("interactions").sum() / pl.col("exposure").sum() * 100).alias("rate_pct")
+    slots = local_slots(works, timezone)
+    heat = slots.group_by("platform", "weekday", "hour").agg(pl.len().cast(pl.Int64).alias("works")).join(
+        local_slots(rated, timezone).group_by("platform", "weekday", "hour").agg(
+            pl.len().cast(pl.Int64).alias("works_rated"), pooled), on=["platform", "weekday", "hour"])  # fmt: skip
+    types = works.filter(pl.col("content_mode").is_not_null()).group_by("platform", "content_mode").agg(
+        pl.len().cast(pl.Int64).alias("works")).join(rated.group_by("platform", "content_mode").agg(
+            pl.len().cast(pl.Int64).alias("works_rated"), pooled), on=["platform", "content_mode"])  # fmt: skip
+    return {"posting_heatmap": heat, "content_types": types}
+
+
 def compare(name: str, got: pl.DataFrame, want: pl.DataFrame, key: list[str], rel: float = 1e-9) -> None:
     """Every column of every row equal (floats to `rel`), or an AssertionError naming the first difference."""
     assert got.height == want.height, f"{name}: {got.height} rows, the independent computation has {want.height}"

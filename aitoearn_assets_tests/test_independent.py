@@ -14,16 +14,18 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.engagement import account_engagement, top_works
 from aitoearn_assets.defs.assets.growth import account_growth, work_growth
+from aitoearn_assets.defs.assets.insights import insights
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
-from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
+from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START, REPORT_TIMEZONE_VARIABLE
 from aitoearn_assets.report.engagement_report import report_data
 from aitoearn_assets.sandbox import SANDBOX_API_KEY, SandboxApi, SandboxDataset, serve_in_thread
 from aitoearn_assets.warehouse.schema import ensure_schema
@@ -31,12 +33,17 @@ from aitoearn_assets.warehouse.schema import ensure_schema
 from . import independent as ind
 
 DAYS = (date(2026, 11, 10), date(2026, 11, 11), date(2026, 11, 18))
+#: Posting times read 8 hours behind UTC: works published in the evening UTC change day, and US summer time
+#: ended on 2026-11-01, inside the data.
+TIMEZONE = "America/Los_Angeles"
 EVERY_PLATFORM = {PARTITION_RANGE_START: "douyin", PARTITION_RANGE_END: "google_business"}
 ANALYTICS = {"ops": {"work_metrics": {"config": {"max_requests": 700}}}}  # the backlog drains over the days
 
 
 def dataset(day: date) -> SandboxDataset:
-    return SandboxDataset(accounts_per_platform=4, works_range=(320, 1700), as_of=datetime.combine(day, time(12)))
+    return SandboxDataset(
+        accounts_per_platform=4, works_range=(320, 1700), busy_accounts=1, as_of=datetime.combine(day, time(12))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +51,7 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     db = str(tmp_path_factory.mktemp("independent") / "w.duckdb")
     api = SandboxApi(dataset(DAYS[0]))
     pinned = os.environ["AITOEARN_AS_OF"]
+    os.environ[REPORT_TIMEZONE_VARIABLE] = TIMEZONE
     with serve_in_thread(api) as server:
         aitoearn = AiToEarnResource(
             credentials=AiToEarnCredentials(api_key=SANDBOX_API_KEY, base_url=server.base_url),
@@ -58,10 +66,11 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
                 assert dg.materialize([raw_works], tags=EVERY_PLATFORM, resources=res).success
                 assert dg.materialize([work_metrics], tags=EVERY_PLATFORM, resources=res, run_config=ANALYTICS).success
                 assert dg.materialize(
-                    [account_engagement, top_works, work_growth, account_growth], resources=res
+                    [account_engagement, top_works, work_growth, account_growth, insights], resources=res
                 ).success
         finally:
             os.environ["AITOEARN_AS_OF"] = pinned
+            del os.environ[REPORT_TIMEZONE_VARIABLE]
     con = duckdb.connect(db, read_only=True)
     yield con
     con.close()
@@ -77,7 +86,13 @@ def computed(warehouse):
     top = ind.top_works(works)
     return {"inputs": inputs, "work_engagement": works, "account_engagement": engagement, "top_works": top,
             "work_growth": growth, "account_growth": ind.account_growth(inputs, growth),
-            "report": ind.report_figures(inputs, engagement, works, growth, top)}  # fmt: skip
+            "posting_times": ind.posting_times(works, TIMEZONE),
+            "content_type_engagement": ind.content_type_engagement(works),
+            "hashtag_engagement": ind.hashtag_engagement(works),
+            "work_age_metrics": ind.work_age_metrics(inputs, works),
+            "work_breakouts": ind.work_breakouts(inputs, works, list(DAYS)),
+            "account_benchmarks": ind.account_benchmarks(engagement),
+            "report": ind.report_figures(inputs, engagement, works, growth, top) | ind.insight_figures(works, TIMEZONE)}  # fmt: skip
 
 
 def test_the_data_is_at_realistic_magnitudes(warehouse):
@@ -106,6 +121,12 @@ def test_the_data_is_at_realistic_magnitudes(warehouse):
         ("top_works", [*ind.ACCOUNT, "rank"]),
         ("work_growth", ind.WORK),
         ("account_growth", ind.ACCOUNT),
+        ("posting_times", [*ind.ACCOUNT, "weekday", "hour"]),
+        ("content_type_engagement", [*ind.ACCOUNT, "content_mode"]),
+        ("hashtag_engagement", ["platform", "hashtag"]),
+        ("work_age_metrics", ind.WORK),
+        ("work_breakouts", [*ind.WORK, "age_days"]),
+        ("account_benchmarks", ind.ACCOUNT),
     ],
 )
 def test_a_derived_table_equals_its_independent_computation(warehouse, computed, table, key):
@@ -121,11 +142,29 @@ def test_the_growth_tables_show_real_gains(computed):
     assert computed["account_growth"]["followers_gain_7d"].drop_nulls().len() >= 20
 
 
-@pytest.mark.parametrize("figure", ["platform_rates", "account_rates", "top_works", "gains", "cadence"])
+def test_the_insights_find_something_at_every_level(warehouse, computed):
+    (breakouts, dates, ages) = warehouse.execute(
+        "SELECT count(*), count(DISTINCT detected_on), count(DISTINCT age_days) FROM work_breakouts"
+    ).fetchone()
+    assert breakouts >= 10 and dates >= 2 and ages == 2  # found on several run dates, at both ages
+    tags = set(computed["hashtag_engagement"].filter(pl.col("platform") == "xhs")["hashtag"])
+    assert {"旅行", "美食", "travel"} <= tags  # xhs writes them #旅行[话题]#
+    (ranked, unranked) = warehouse.execute(
+        "SELECT count(percentile), count(*) - count(percentile) FROM account_benchmarks"
+    ).fetchone()
+    assert ranked >= 30 and unranked >= 1
+    (at_28,) = warehouse.execute("SELECT count(exposure_at_28d) FROM work_age_metrics").fetchone()
+    assert at_28 > 0
+
+
+@pytest.mark.parametrize(
+    "figure", ["platform_rates", "account_rates", "top_works", "gains", "cadence", "posting_heatmap", "content_types"]
+)
 def test_the_reports_figures_equal_their_independent_computation(warehouse, computed, figure):
-    got = report_data(warehouse).frames()[figure]
+    got = report_data(warehouse, TIMEZONE).frames()[figure]
     key = {"platform_rates": ["platform"], "account_rates": ["account"], "top_works": [*ind.ACCOUNT, "rank"],
-           "gains": ["platform"], "cadence": ["platform", "week"]}[figure]  # fmt: skip
+           "gains": ["platform"], "cadence": ["platform", "week"], "posting_heatmap": ["platform", "weekday", "hour"],
+           "content_types": ["platform", "content_mode"]}[figure]  # fmt: skip
     ind.compare(f"report.{figure}", got, computed["report"][figure], key)
 
 

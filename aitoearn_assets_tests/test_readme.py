@@ -14,6 +14,7 @@ import pytest
 from aitoearn_assets.api.platforms import PLATFORMS
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.growth import account_growth, work_growth
+from aitoearn_assets.defs.assets.insights import insights
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
@@ -51,6 +52,7 @@ def analyst_db(tmp_path_factory) -> str:
             assert dg.materialize([work_metrics], tags=everything, resources=resources).success
             assert materialize_analytics(sandbox, db).success
             assert dg.materialize([work_growth, account_growth], resources=resources).success
+            assert dg.materialize([insights], resources=resources).success
     finally:
         os.environ["AITOEARN_AS_OF"] = pinned
     return analyst_copy_path(db)

@@ -14,8 +14,23 @@ work_metrics_job = dg.define_asset_job(
     selection=["work_metrics"],
     description="Ask the per-work analytics that are due (any range of platforms in one run).",
 )
+ANALYTICS_ASSETS = [
+    "account_engagement",
+    "top_works",
+    "work_growth",
+    "account_growth",
+    "posting_times",
+    "content_type_engagement",
+    "hashtag_engagement",
+    "work_age_metrics",
+    "work_breakouts",
+    "account_benchmarks",
+    "engagement_report",
+]
 analytics_job = dg.define_asset_job(
     "analytics_job",
-    selection=["account_engagement", "top_works", "work_growth", "account_growth", "engagement_report"],
-    description="Recompute account_engagement, top_works, the growth tables and the report from the warehouse.",
+    selection=ANALYTICS_ASSETS,
+    description=(
+        "Recompute account_engagement, top_works, the growth tables, the insights and the report from the warehouse."
+    ),
 )

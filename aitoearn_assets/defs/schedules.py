@@ -3,6 +3,7 @@ one run per platform: lake mode, where runs write at once), and the account list
 analytics follow through their automation condition (policies.py)."""
 
 import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dagster as dg
 
@@ -22,6 +23,19 @@ def daily_cron() -> tuple[str, str]:
         os.environ.get("AITOEARN_SCHEDULE_CRON", DEFAULT_CRON),
         os.environ.get("AITOEARN_SCHEDULE_TIMEZONE", DEFAULT_TIMEZONE),
     )
+
+
+REPORT_TIMEZONE_VARIABLE = "AITOEARN_REPORT_TIMEZONE"
+
+
+def report_timezone() -> str:
+    """The timezone posting times are read in: AITOEARN_REPORT_TIMEZONE, else the schedule's (an IANA name)."""
+    name = os.environ.get(REPORT_TIMEZONE_VARIABLE, "").strip() or daily_cron()[1]
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{REPORT_TIMEZONE_VARIABLE}={name!r} is not an IANA timezone (e.g. Asia/Shanghai)") from None
+    return name
 
 
 def fan_out_from_env() -> bool:

@@ -32,6 +32,14 @@ PLATFORM_COLOURS: dict[str, str] = dict(
     )
 )  # fmt: skip
 BLANK_RATE = "no rate: its exposure is 0 or not reported"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Insight sections: an account's best slots need this many rated works; hashtags and benchmarks shown per platform.
+BEST_SLOT_MIN_RATED = 3
+TOP_HASHTAGS = 5
+BENCHMARKS_SHOWN = 15
+BREAKOUT_RUN_DATES = 7
+#: How the content modes are told apart in a chart whose colours are the platforms'.
+MODE_PATTERNS = {"video": "", "article": "/", "article2": "."}
 
 
 @dataclass(frozen=True)
@@ -46,10 +54,18 @@ class ReportData:
     cadence: pl.DataFrame  # platform, week, works
     coverage: pl.DataFrame  # platform, accounts, works, works_rated, source, note
     exposure_metrics: pl.DataFrame  # platform, exposure_metric, metrics_source
+    posting_heatmap: pl.DataFrame  # platform, weekday, hour, works, works_rated, rate_pct
+    best_slots: pl.DataFrame  # platform, account, slot_rank, weekday, hour, works_rated, rate_pct
+    content_types: pl.DataFrame  # platform, content_mode, works, works_rated, rate_pct
+    hashtags: pl.DataFrame  # platform, hashtag, works, accounts, works_rated, rate_pct, median_interactions
+    breakouts: pl.DataFrame  # detected_on, platform, account, work, url, age_days, exposure_at_age, median, ratio
+    benchmarks: pl.DataFrame  # platform, account, works_rated, rate_pct, percentile, platform_median_pct, peers
     run_dates: int  # dates with work snapshots: gains need two
+    insights_built: bool  # whether the insight tables exist (an older warehouse, or insights not materialized)
+    timezone: str  # the one posting_times was computed in
 
     def frames(self) -> dict[str, pl.DataFrame]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "run_dates"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), pl.DataFrame)}
 
 
 @dataclass(frozen=True)
@@ -59,7 +75,7 @@ class ReportSummary:
     headline: pl.DataFrame  # platform, accounts, works_rated, pooled engagement rate (%)
 
 
-def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
+def report_data(con: duckdb.DuckDBPyConnection, timezone: str = "UTC") -> ReportData:
     """The report's figures: sums and picks of the derived tables, nothing defined anew."""
     return ReportData(
         platform_rates=con.sql(
@@ -119,8 +135,80 @@ def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             "string_agg(DISTINCT metrics_source, '/' ORDER BY metrics_source) AS metrics_source "
             "FROM work_engagement WHERE engagement_rate IS NOT NULL GROUP BY platform ORDER BY platform"
         ).pl(),
+        **_insights(con),
+        insights_built=bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'account_benchmarks' "
+                "AND database_name = current_database()"
+            ).fetchone()[0]  # type: ignore[index]
+        ),
         run_dates=con.execute("SELECT count(DISTINCT snapshot_date) FROM work_snapshots").fetchone()[0],  # type: ignore[index]
+        timezone=timezone,
     )
+
+
+#: A pooled rate over several rows of a slice table: their rates weighted by their rated exposure.
+_POOLED_PCT = "sum(engagement_rate * exposure) / sum(exposure) * 100"
+_ACCOUNT = "t.platform || ' / ' || coalesce(a.nickname, t.account_id)"
+_NICKNAMES = "LEFT JOIN accounts AS a ON a.platform = t.platform AND a.account_id = t.account_id"
+
+
+def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    """The insight sections' figures: picks and pooled sums of the insight tables (a table not built yet gives
+    an empty figure: its section says so)."""
+    queries = {
+        "posting_heatmap": f"""
+            SELECT platform, weekday, hour, sum(works)::BIGINT AS works, sum(works_rated)::BIGINT AS works_rated,
+                   {_POOLED_PCT} AS rate_pct
+            FROM posting_times GROUP BY ALL HAVING sum(works_rated) > 0 ORDER BY platform, weekday, hour
+            """,
+        "best_slots": f"""
+            SELECT t.platform, {_ACCOUNT} AS account, t.weekday, t.hour, t.works_rated, t.engagement_rate * 100 AS rate_pct,
+                   row_number() OVER (PARTITION BY t.platform, t.account_id
+                                      ORDER BY t.engagement_rate DESC, t.works_rated DESC, t.weekday, t.hour) AS slot_rank
+            FROM posting_times AS t {_NICKNAMES}
+            WHERE t.works_rated >= {BEST_SLOT_MIN_RATED}
+            QUALIFY slot_rank <= 3
+            ORDER BY t.platform, account, slot_rank
+            """,
+        "content_types": f"""
+            SELECT platform, content_mode, sum(works)::BIGINT AS works, sum(works_rated)::BIGINT AS works_rated,
+                   {_POOLED_PCT} AS rate_pct
+            FROM content_type_engagement WHERE content_mode IS NOT NULL
+            GROUP BY ALL HAVING sum(works_rated) > 0 ORDER BY platform, content_mode
+            """,
+        "hashtags": f"""
+            SELECT platform, hashtag, works, accounts, works_rated, engagement_rate * 100 AS rate_pct, median_interactions
+            FROM hashtag_engagement WHERE works_rated > 0
+            QUALIFY row_number() OVER (PARTITION BY platform ORDER BY engagement_rate DESC, works DESC, hashtag)
+                    <= {TOP_HASHTAGS}
+            ORDER BY platform, rate_pct DESC, hashtag
+            """,
+        "breakouts": f"""
+            SELECT t.detected_on, t.platform, {_ACCOUNT} AS account,
+                   coalesce(nullif(t.title, ''), t.platform_work_id) AS work, t.url, t.age_days, t.exposure_at_age,
+                   t.account_median_at_age, t.ratio
+            FROM work_breakouts AS t {_NICKNAMES}
+            WHERE t.detected_on IN (SELECT DISTINCT snapshot_date FROM work_snapshots
+                                    ORDER BY snapshot_date DESC LIMIT {BREAKOUT_RUN_DATES})
+            ORDER BY t.detected_on DESC, t.ratio DESC, t.platform, work
+            """,
+        "benchmarks": f"""
+            SELECT t.platform, {_ACCOUNT} AS account, t.works_rated, t.engagement_rate * 100 AS rate_pct, t.percentile,
+                   t.platform_median_rate * 100 AS platform_median_pct, t.platform_accounts AS peers
+            FROM account_benchmarks AS t {_NICKNAMES}
+            WHERE t.percentile IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY t.platform ORDER BY t.percentile DESC, account) <= {BENCHMARKS_SHOWN}
+            ORDER BY t.platform, t.percentile DESC, account
+            """,
+    }
+    figures = {}
+    for name, query in queries.items():
+        try:
+            figures[name] = con.sql(query).pl()
+        except duckdb.CatalogException:  # the insights were never materialized in this warehouse
+            figures[name] = pl.DataFrame()
+    return figures
 
 
 def _coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -150,9 +238,11 @@ def _coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return pl.concat([facts, missing]).sort(["works", "accounts", "platform"], descending=[True, True, False])
 
 
-def build_report(con: duckdb.DuckDBPyConnection, path: str, generated_at: datetime) -> ReportSummary:
-    """Write the report to `path` (replaced atomically) and return what it shows."""
-    data = report_data(con)
+def build_report(
+    con: duckdb.DuckDBPyConnection, path: str, generated_at: datetime, timezone: str = "UTC"
+) -> ReportSummary:
+    """Write the report to `path` (replaced atomically) and return what it shows; `timezone`: posting_times'."""
+    data = report_data(con, timezone)
     sections = render_sections(data)
     _write_atomically(path, _page(sections, generated_at))
     charts = sum(1 for s in sections if 'class="plotly-graph-div"' in s)
@@ -214,9 +304,59 @@ def render_sections(data: ReportData) -> list[str]:
             f"Works per ISO week of publication (UTC), {data.cadence['works'].sum():,} works.",
             "No work with a publish time yet.",
         ),
+        *_insight_sections(data),
         _section("Coverage: what each platform can show", _coverage_table(data.coverage), "Most works first."),
     ]
     return sections
+
+
+NOT_BUILT = "The insight tables are not built yet: materialize `insights` (the daily job does)."
+
+
+def _insight_sections(data: ReportData) -> list[str]:
+    if not data.insights_built:
+        titles = ("When works are published, and how they do", "Content types side by side", "Top hashtags per platform",
+                  "Breakouts of the last 7 run dates", "Where each account stands on its platform")  # fmt: skip
+        return [_section(title, _empty(NOT_BUILT), "") for title in titles]
+    return [
+        _chart_or_empty(
+            "When works are published, and how they do",
+            data.posting_heatmap.height > 0,
+            lambda: _posting_heatmap(data.posting_heatmap),
+            f"Pooled engagement rate (%) of the works published in each weekday and hour ({data.timezone}), over "
+            "every account of the platform chosen above the chart; hover a cell for its works. Blank: no rated work "
+            "published then.",
+            "No rated work with a publish time yet.",
+            after=lambda: _best_slots_table(data.best_slots),
+        ),
+        _chart_or_empty(
+            "Content types side by side",
+            data.content_types.height > 0,
+            lambda: _content_types_chart(data.content_types),
+            "Pooled engagement rate (%) of each platform's formats (video: solid, article (image-text): hatched, "
+            "article2 (text): dotted); the label is the number of rated works.",
+            "No rated work with a content type yet.",
+        ),
+        _section(
+            "Top hashtags per platform",
+            _hashtags_table(data.hashtags),
+            f"The {TOP_HASHTAGS} hashtags of each platform with the highest pooled engagement rate, among those on at "
+            "least 3 of its works (case-folded; each counted once per work, from its title and description).",
+        ),
+        _section(
+            "Breakouts of the last 7 run dates",
+            _breakouts_table(data.breakouts),
+            "Works whose exposure at 1 or 7 days old reached 3 times or more the median of their account's other "
+            "works at the same age (5 or more of them), by the run date each was first found.",
+        ),
+        _section(
+            "Where each account stands on its platform",
+            _benchmarks_table(data.benchmarks),
+            "Percentile: the share of the platform's accounts with 5 or more rated works whose engagement rate is "
+            f"strictly lower (the {BENCHMARKS_SHOWN} highest of each platform shown). Accounts below 5 rated works "
+            "are not ranked.",
+        ),
+    ]
 
 
 # -- charts --------------------------------------------------------------------------------------------
@@ -308,7 +448,113 @@ def _cadence_chart(cadence: pl.DataFrame) -> go.Figure:
     return figure
 
 
+def _posting_heatmap(cells: pl.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    platforms = cells["platform"].unique(maintain_order=True).to_list()
+    for n, platform in enumerate(platforms):
+        part = cells.filter(pl.col("platform") == platform)
+        z = [[None] * 24 for _ in WEEKDAYS]
+        works = [[0] * 24 for _ in WEEKDAYS]
+        for _, weekday, hour, count, _, rate in part.iter_rows():
+            z[weekday - 1][hour], works[weekday - 1][hour] = rate, count
+        figure.add_trace(
+            go.Heatmap(
+                name=platform, x=list(range(24)), y=list(WEEKDAYS), z=z, customdata=works, visible=n == 0,
+                showlegend=False, colorscale="YlGnBu", colorbar={"title": "%"}, hoverongaps=False,
+                hovertemplate=f"{platform}, %{{y}} %{{x}}:00: %{{z:.2f}} % over %{{customdata}} works<extra></extra>",
+            )
+        )  # fmt: skip
+    buttons = [{"label": p, "method": "update", "args": [{"visible": [q == p for q in platforms]}]} for p in platforms]
+    figure.update_layout(
+        updatemenus=[{"buttons": buttons, "x": 0, "y": 1.15, "xanchor": "left", "showactive": True}],
+        xaxis={"title": "hour", "dtick": 1},
+        yaxis={"autorange": "reversed"},
+    )
+    return figure
+
+
+def _content_types_chart(types: pl.DataFrame) -> go.Figure:
+    figure = go.Figure()
+    for mode, shape in MODE_PATTERNS.items():
+        part = types.filter(pl.col("content_mode") == mode)
+        if part.height:
+            figure.add_trace(
+                go.Bar(
+                    name=mode, x=part["platform"].to_list(), y=part["rate_pct"].to_list(),
+                    text=part["works_rated"].to_list(), textposition="outside",
+                    marker={"color": [PLATFORM_COLOURS[p] for p in part["platform"]], "pattern": {"shape": shape}},
+                    hovertemplate=f"%{{x}} {mode}: %{{y:.2f}} % over %{{text}} rated works<extra></extra>",
+                )
+            )  # fmt: skip
+    figure.update_layout(barmode="group", yaxis_title="Pooled engagement rate (%)", legend_title_text="format")
+    return figure
+
+
 # -- tables --------------------------------------------------------------------------------------------
+
+
+def _best_slots_table(slots: pl.DataFrame) -> str:
+    if not slots.height:
+        return _empty(f"No account has a weekday and hour with {BEST_SLOT_MIN_RATED} rated works yet.")
+    accounts = slots.select("platform", "account").unique(maintain_order=True)
+    body = ""
+    for platform, account in accounts.iter_rows():
+        mine = slots.filter((pl.col("platform") == platform) & (pl.col("account") == account))
+        best = ", ".join(
+            f"{WEEKDAYS[w - 1]} {h:02d}:00 ({r:.2f} %, {n} works)" for w, h, n, r in mine.select(
+                "weekday", "hour", "works_rated", "rate_pct").iter_rows()
+        )  # fmt: skip
+        body += f"<tr><td>{_swatch(platform)}{_e(platform)}</td><td>{_e(account)}</td><td>{_e(best)}</td></tr>"
+    return (f"<h3>Each account's best slots (at least {BEST_SLOT_MIN_RATED} rated works)</h3>"
+            "<table><thead><tr><th>platform</th><th>account</th><th>best weekday and hour, pooled rate</th></tr></thead>"
+            f"<tbody>{body}</tbody></table>")  # fmt: skip
+
+
+def _hashtags_table(tags: pl.DataFrame) -> str:
+    if not tags.height:
+        return _empty("No hashtag is on 3 rated works of a platform yet.")
+    body = "".join(
+        f"<tr><td>{_swatch(p)}{_e(p)}</td><td>#{_e(t)}</td><td>{w:,}</td><td>{a:,}</td><td>{n:,}</td>"
+        f"{_rate_cell(r)}<td>{_number(m)}</td></tr>"
+        for p, t, w, a, n, r, m in tags.iter_rows()
+    )
+    return ("<table><thead><tr><th>platform</th><th>hashtag</th><th>works</th><th>accounts</th><th>rated</th>"
+            f"<th>rate</th><th>median interactions</th></tr></thead><tbody>{body}</tbody></table>")  # fmt: skip
+
+
+def _breakouts_table(breakouts: pl.DataFrame) -> str:
+    if not breakouts.height:
+        return _empty(
+            "No breakout found in the last 7 run dates: a work needs 5 other works of its account measured at the "
+            "same age (1 or 7 days old on a run date), and 3 times their median exposure."
+        )
+    body = "".join(
+        f"<tr><td>{d}</td><td>{_swatch(p)}{_e(p)}</td><td>{_e(a)}</td><td>{_link(w, u)}</td><td>{age} d</td>"
+        f"<td>{x:,}</td><td>{_number(m)}</td><td>{r:.1f}&times;</td></tr>"
+        for d, p, a, w, u, age, x, m, r in breakouts.iter_rows()
+    )
+    return ("<table><thead><tr><th>first found</th><th>platform</th><th>account</th><th>work</th><th>age</th>"
+            "<th>exposure at that age</th><th>account median</th><th>ratio</th></tr></thead>"
+            f"<tbody>{body}</tbody></table>")  # fmt: skip
+
+
+def _benchmarks_table(rows: pl.DataFrame) -> str:
+    if not rows.height:
+        return _empty("No account has 5 rated works yet: an account is ranked among its platform's accounts that do.")
+    body = "".join(
+        f"<tr><td>{_swatch(p)}{_e(p)}</td><td>{_e(a)}</td><td>{n:,}</td>{_rate_cell(r)}<td>{pc * 100:.0f}</td>"
+        f"{_rate_cell(m)}<td>{peers}</td></tr>"
+        for p, a, n, r, pc, m, peers in rows.iter_rows()
+    )
+    return ("<table><thead><tr><th>platform</th><th>account</th><th>rated works</th><th>rate</th><th>percentile</th>"
+            "<th>platform median</th><th>accounts ranked</th></tr></thead>"
+            f"<tbody>{body}</tbody></table>")  # fmt: skip
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "&mdash;"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _top_works_table(rows: pl.DataFrame) -> str:

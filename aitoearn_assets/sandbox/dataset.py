@@ -65,12 +65,13 @@ ALL_METRICS: tuple[str, ...] = (
 METRIC_PROFILES = ("faithful", "everything")
 
 #: Named data sets (`SandboxDataset.named`, `python -m aitoearn_assets.sandbox --dataset NAME`), all faithful:
-#: - demo: what `make run` serves (3 accounts a platform, 120 works each);
+#: - demo: what `make run` serves (3 accounts a platform, 120 works each, one of them posting every few hours:
+#:   its works measured at equal age on two run dates a week apart are enough to find breakouts);
 #: - varied: 25 accounts a platform of 0 to 2,030 works (most small), Twitter's pages overlapping by one work,
 #:   15 % of the reported metrics left out; the platforms without a works list serve publish records;
 #: - large: 334 accounts a platform (5,010 in all) of 20 to 300 works: an agency's portfolio.
 DATASETS: dict[str, dict[str, Any]] = {
-    "demo": {"accounts_per_platform": 3, "works_per_account": 120},
+    "demo": {"accounts_per_platform": 3, "works_per_account": 120, "busy_accounts": 1},
     "varied": {
         "accounts_per_platform": 25,
         "works_range": (0, 2030),
@@ -194,6 +195,7 @@ class SandboxDataset:
     - `empty_last_page`: the last page claims more, then an empty page claims more forever.
     - `repeat_cursor`: every page hands out the same cursor with `hasNext` true (a server bug).
     - `extra_accounts`: additional raw account objects appended to the listing.
+    - `busy_accounts`: the last this many accounts of each platform post every 2.5 to 4 hours.
     """
 
     seed: int = 42
@@ -218,6 +220,7 @@ class SandboxDataset:
     insights_missing_accounts: frozenset[str] = frozenset()
     no_data_hours: float = 0.0
     records_per_account: int = 12
+    busy_accounts: int = 0
 
     @classmethod
     def named(cls, name: str, **changes: Any) -> SandboxDataset:
@@ -252,6 +255,8 @@ class SandboxDataset:
             base = self.works_per_account if base is None else base
             # spread the works of a large account over three years at most
             gap = 6 + 54 * _uniform(h, 3)
+            if index >= self.accounts_per_platform - self.busy_accounts:
+                gap = 2.5 + 1.5 * _uniform(h, 3)
             if base:
                 gap = min(gap, 3 * 365 * 24 / base)
             cache[key] = _Account(

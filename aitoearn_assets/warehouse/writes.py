@@ -375,19 +375,28 @@ def replace_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: 
     return rebuild_table(con, table, lambda _: frame).height
 
 
-@atomic
 def rebuild_table(
     con: duckdb.DuckDBPyConnection, table: str, build: Callable[[duckdb.DuckDBPyConnection], pl.DataFrame]
 ) -> pl.DataFrame:
     """Replace `table` with `build(con)`, computed inside the same transaction: a rebuild that meets another
     writer's commit computes again from what that commit wrote. Returns the frame written."""
-    if not table.isidentifier():
-        raise ValueError(f"not a table name: {table!r}")
+    return rebuild_tables(con, lambda c: {table: build(c)})[table]
+
+
+@atomic
+def rebuild_tables(
+    con: duckdb.DuckDBPyConnection, build: Callable[[duckdb.DuckDBPyConnection], dict[str, pl.DataFrame]]
+) -> dict[str, pl.DataFrame]:
+    """Replace each table `build(con)` returns with its frame, all in one transaction that computes them
+    (run again whole when it meets another writer's commit). Returns the frames written."""
     with transaction(con):
-        frame = build(con)
-        with registered(con, "incoming_frame", frame):
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_frame")
-    return frame
+        frames = build(con)
+        for table, frame in frames.items():
+            if not table.isidentifier():
+                raise ValueError(f"not a table name: {table!r}")
+            with registered(con, "incoming_frame", frame):
+                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_frame")
+    return frames
 
 
 @atomic

@@ -25,7 +25,8 @@ CHARTS = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map
     const shown = chart._fullLayout.showlegend ? chart._fullData.filter(t => t.showlegend).length : 0;
     const traces = chart.data.map(t => ({name: t.name,
         colours: [].concat((t.marker && t.marker.color) || (t.line && t.line.color) || [])}));
-    const marks = Array.from(chart.querySelectorAll('.trace path')).filter(p => (p.getAttribute('d') || '').length > 2);
+    const marks = Array.from(chart.querySelectorAll('.trace path')).filter(p => (p.getAttribute('d') || '').length > 2)
+        .concat(Array.from(chart.querySelectorAll('.hm image')));  // a heatmap is drawn as one image
     return {title: chart.closest('section').querySelector('h2').textContent, traces, legend, shown, marks: marks.length};
 })"""
 
@@ -52,11 +53,12 @@ def open_report(browser, env: dict[str, str]):
 
 def test_every_chart_renders_offline_without_errors(browser, demo_home):
     page, errors, outside = open_report(browser, demo_home)
-    page.wait_for_function(f"({CHARTS})().length === 5 && ({CHARTS})().every(c => c.marks > 0)", timeout=20_000)
+    page.wait_for_function(f"({CHARTS})().length === 7 && ({CHARTS})().every(c => c.marks > 0)", timeout=20_000)
     charts = page.evaluate(CHARTS)
     assert [c["title"] for c in charts] == [
         "Engagement rate by platform", "Each account against its median work", "Gained in the last day and the last 7 days",
-        "Follower growth per account", "Posting cadence (works per week)",
+        "Follower growth per account", "Posting cadence (works per week)", "When works are published, and how they do",
+        "Content types side by side",
     ]  # fmt: skip
     text = page.inner_text("body")
     assert "no engagement rate: Work analytics not supported" in text  # douyin says why it is empty
@@ -71,7 +73,7 @@ def test_every_chart_renders_offline_without_errors(browser, demo_home):
 def test_one_distinct_colour_per_platform_in_every_chart_and_every_legend_entry_shows(browser, demo_home):
     assert len(set(PLATFORM_COLOURS.values())) == len(PLATFORMS) == 15
     page, _, _ = open_report(browser, demo_home)
-    page.wait_for_function(f"({CHARTS})().length === 5", timeout=20_000)
+    page.wait_for_function(f"({CHARTS})().length === 7", timeout=20_000)
     seen: dict[str, set[str]] = {}
     for chart in page.evaluate(CHARTS):
         assert all(chart["legend"]), f"{chart['title']}: a legend entry lies outside the chart (scrolled away)"
@@ -79,11 +81,13 @@ def test_one_distinct_colour_per_platform_in_every_chart_and_every_legend_entry_
         if chart["title"].startswith("Posting cadence"):  # one trace per platform, named after it
             for trace in chart["traces"]:
                 seen.setdefault(trace["name"], set()).update(trace["colours"])
+        if chart["title"].startswith("Content types"):  # one trace per format, each bar its platform's colour
+            assert all(set(t["colours"]) <= set(PLATFORM_COLOURS.values()) for t in chart["traces"])
     assert len(seen) == 15  # every platform published
     assert all(colours == {PLATFORM_COLOURS[p]} for p, colours in seen.items())
     swatches = page.evaluate(
         "() => Array.from(document.querySelectorAll('table tr')).filter(r => r.querySelector('.swatch'))"
-        ".map(r => [r.cells[0].textContent.trim(), getComputedStyle(r.querySelector('.swatch')).backgroundColor])"
+        ".map(r => [r.querySelector('.swatch').parentElement.textContent.trim(), getComputedStyle(r.querySelector('.swatch')).backgroundColor])"
     )
     by_platform: dict[str, set[str]] = {}
     for platform, colour in swatches:
@@ -95,7 +99,7 @@ def test_one_distinct_colour_per_platform_in_every_chart_and_every_legend_entry_
 
 def test_a_first_run_shows_an_empty_state_where_there_is_no_history_yet(browser, first_run_home):
     page, errors, _ = open_report(browser, first_run_home)
-    page.wait_for_function(f"({CHARTS})().length === 3", timeout=20_000)
+    page.wait_for_function(f"({CHARTS})().length === 5", timeout=20_000)
     empty = page.locator("section").filter(has=page.locator(".empty"))
     titles = [empty.nth(n).locator("h2").inner_text() for n in range(empty.count())]
     assert titles == ["Gained in the last day and the last 7 days", "Follower growth per account"]
@@ -116,4 +120,51 @@ def test_coverage_lists_the_platforms_with_most_works_first(browser, demo_home):
         ".querySelectorAll('tbody tr')).map(r => Number(r.cells[2].textContent.replace(/,/g, '')))"
     )
     assert rows == 15 and works == sorted(works, reverse=True)
+    page.close()
+
+
+def section(page, title: str):
+    return page.locator("section").filter(has=page.locator("h2", has_text=title))
+
+
+def test_the_insight_sections_show_what_the_insight_tables_hold(browser, demo_home):
+    import duckdb
+
+    page, errors, _ = open_report(browser, demo_home)
+    page.wait_for_function(f"({CHARTS})().length === 7", timeout=20_000)
+    heatmap = section(page, "When works are published")
+    assert heatmap.locator(".updatemenu-container").count() == 1  # the platform chooser above the heatmap
+    traces = heatmap.locator(".plotly-graph-div").evaluate(
+        "c => c._fullData.map(t => ({name: t.name, visible: t.visible, type: t.type}))"
+    )
+    assert all(t["type"] == "heatmap" for t in traces) and [t["visible"] for t in traces].count(True) == 1
+    # choose another platform: its heatmap shows instead
+    heatmap.locator(".updatemenu-header-group").click()
+    heatmap.locator(".updatemenu-dropdown-button").nth(1).click()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('section')).find(s => s.textContent.includes('When works are'))"
+        ".querySelector('.plotly-graph-div')._fullData[1].visible === true"
+    )
+    hover = heatmap.locator(".plotly-graph-div").evaluate("c => c.data[0].hovertemplate")
+    assert "works" in hover and "%{customdata}" in hover  # the works count on hover
+    assert "Asia/Shanghai" in heatmap.locator(".caption").inner_text()  # the reporting timezone, said
+    best = heatmap.locator("tbody tr")
+    assert best.count() > 0 and "works)" in best.first.inner_text()
+
+    db = demo_home["AITOEARN_DUCKDB_PATH"]
+    with duckdb.connect(db, read_only=True) as con:
+        (breakouts,) = con.execute("SELECT count(*) FROM work_breakouts").fetchone()
+        (ranked,) = con.execute("SELECT count(*) FROM account_benchmarks WHERE percentile IS NOT NULL").fetchone()
+        platforms_with_tags = con.execute(
+            "SELECT count(DISTINCT platform) FROM hashtag_engagement WHERE works_rated > 0"
+        ).fetchone()[0]
+    rows = section(page, "Breakouts of the last 7 run dates").locator("tbody tr")
+    assert breakouts > 0 and rows.count() == breakouts  # two run dates: every breakout is recent
+    assert rows.first.locator("a").get_attribute("href").startswith("https://")
+    tag_rows = section(page, "Top hashtags per platform").locator("tbody tr")
+    assert 0 < tag_rows.count() <= 5 * platforms_with_tags and tag_rows.first.inner_text().split("\t")[1].startswith(
+        "#"
+    )
+    assert section(page, "Where each account stands").locator("tbody tr").count() == min(ranked, 15 * 9)
+    assert errors == []
     page.close()

@@ -15,6 +15,7 @@ import pytest
 from aitoearn_assets.defs.assets.accounts import accounts
 from aitoearn_assets.defs.assets.engagement import account_engagement, top_works
 from aitoearn_assets.defs.assets.growth import account_growth, work_growth
+from aitoearn_assets.defs.assets.insights import insights
 from aitoearn_assets.defs.assets.raw_works import raw_works
 from aitoearn_assets.defs.assets.report import engagement_report
 from aitoearn_assets.defs.assets.work_metrics import work_metrics
@@ -41,9 +42,10 @@ def platform_counts(raw_works: pl.DataFrame) -> pl.DataFrame:
 
 
 def dataset(day: date) -> SandboxDataset:
-    """Two accounts a platform, 100-600 works each, some metrics left out, wrongly typed items set aside."""
+    """Two accounts a platform, 100-600 works each (one posting every few hours: breakouts), some metrics left
+    out, wrongly typed items set aside."""
     return SandboxDataset(accounts_per_platform=2, works_range=(100, 600), missing_metrics_share=0.1,
-                          bad_items=True, as_of=datetime.combine(day, time(12)))  # fmt: skip
+                          bad_items=True, busy_accounts=1, as_of=datetime.combine(day, time(12)))  # fmt: skip
 
 
 def run_days(warehouse: WarehouseResource) -> None:
@@ -61,7 +63,7 @@ def run_days(warehouse: WarehouseResource) -> None:
         # analytics one request at a time: how many works a platform's requests in flight ask before it
         # answers "not supported" depends on timing, and both warehouses must be served alike
         serial = {**res, "aitoearn": client(1)}
-        analytics = [account_engagement, top_works, work_growth, account_growth, engagement_report]
+        analytics = [account_engagement, top_works, work_growth, account_growth, insights, engagement_report]
         try:
             for day in DAYS:
                 os.environ["AITOEARN_AS_OF"] = day.isoformat()

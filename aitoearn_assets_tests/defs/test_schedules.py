@@ -10,7 +10,7 @@ import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
 from aitoearn_assets.definitions import defs
-from aitoearn_assets.defs.jobs import raw_works_job
+from aitoearn_assets.defs.jobs import ANALYTICS_ASSETS, raw_works_job
 from aitoearn_assets.defs.schedules import (
     DEFAULT_CRON,
     DEFAULT_TIMEZONE,
@@ -77,13 +77,7 @@ def test_analytics_run_once_after_every_partition_landed(before_tick):
     instance.report_runless_asset_event(dg.AssetMaterialization("raw_works", partition=PLATFORMS[-1]))
     instance.report_runless_asset_event(dg.AssetMaterialization("work_metrics", partition=PLATFORMS[-1]))
     complete = evaluate(instance, now + dt.timedelta(minutes=2), partial.cursor)
-    assert requested(complete) == {
-        "account_engagement",
-        "top_works",
-        "work_growth",
-        "account_growth",
-        "engagement_report",
-    }
+    assert requested(complete) == set(ANALYTICS_ASSETS)  # the insights with them
     assert evaluate(instance, now + dt.timedelta(minutes=3), complete.cursor).total_requested == 0
 
 
@@ -98,13 +92,7 @@ def test_a_failed_platform_does_not_hold_back_the_analytics(before_tick, aitoear
     assert not materialize_platform(aitoearn, db_path, "KWAI", instance=instance).success
 
     result = evaluate(instance, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1), cursor)
-    assert requested(result) == {
-        "account_engagement",
-        "top_works",
-        "work_growth",
-        "account_growth",
-        "engagement_report",
-    }
+    assert requested(result) == set(ANALYTICS_ASSETS)  # the insights with them
 
 
 def test_fan_out_requests_one_run_per_platform():

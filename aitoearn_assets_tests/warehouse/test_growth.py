@@ -8,22 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import duckdb
 import pytest
 
 from aitoearn_assets.warehouse.growth import compute_account_growth, compute_work_growth, negative_gains
-from aitoearn_assets.warehouse.schema import ensure_schema
 
 D = date(2026, 11, 20)  # the latest run date in these tests
 T = datetime(2026, 11, 20, 12)
-
-
-@pytest.fixture
-def con():
-    con = duckdb.connect(":memory:")
-    ensure_schema(con, "sandbox")
-    yield con
-    con.close()
 
 
 def snap(
