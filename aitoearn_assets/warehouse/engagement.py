@@ -21,4 +21,6 @@ def build_top_works(con: duckdb.DuckDBPyConnection, n: int = DEFAULT_TOP_N) -> i
     """Replace `top_works` with the top `n` works of each account; returns its row count."""
     if type(n) is not int or n < 1:
         raise ValueError(f"top_works n must be a whole number of at least 1, not {n!r}")
-    return replace_table_as(con, "top_works", read_sql("top_works"), {"n": n})
+    return replace_table_as(
+        con, "top_works", read_sql("top_works"), {"n": n}, staged={"top_works_cutoff": read_sql("top_works_cutoff")}
+    )

@@ -401,17 +401,26 @@ def rebuild_tables(
 
 @atomic
 def replace_table_as(
-    con: duckdb.DuckDBPyConnection, table: str, select_sql: str, params: Sequence[object] | Mapping[str, object] = ()
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    select_sql: str,
+    params: Sequence[object] | Mapping[str, object] = (),
+    staged: Mapping[str, str] | None = None,
 ) -> int:
-    """`CREATE OR REPLACE TABLE table AS select_sql` in one transaction; returns the row count.
+    """`CREATE OR REPLACE TABLE table AS select_sql` in one transaction; returns the row count. `staged`:
+    {temp table: SELECT} built first in the same transaction (with the same params), for select_sql to read.
 
     `table` must be a plain identifier chosen by the code, never by data or config.
     """
-    if not table.isidentifier():
-        raise ValueError(f"not a table name: {table!r}")
+    for name in (table, *(staged or {})):
+        if not name.isidentifier():
+            raise ValueError(f"not a table name: {name!r}")
+    bound = params if isinstance(params, Mapping) else list(params)
     with transaction(con):
-        con.execute(
-            f"CREATE OR REPLACE TABLE {table} AS {select_sql}", params if isinstance(params, Mapping) else list(params)
-        )
+        for name, sql in (staged or {}).items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", bound)
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select_sql}", bound)
         (count,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # type: ignore[misc]
+        for name in staged or {}:
+            con.execute(f"DROP TABLE {name}")
     return int(count)
