@@ -393,6 +393,7 @@ POSTING_TIMES_COLUMNS: Columns = {
     "account_id": ("VARCHAR", "AiToEarn account id"),
     "weekday": ("INTEGER", f"1 (Monday) to 7 (Sunday) of published_at {_TZ}"),
     "hour": ("INTEGER", f"0 to 23 of published_at {_TZ}"),
+    "timezone": ("VARCHAR", "that timezone's name, as the table was built in it (the report reads it here)"),
     **SLICE_FIGURES_COLUMNS,
 }
 
@@ -407,7 +408,7 @@ HASHTAG_ENGAGEMENT_COLUMNS: Columns = {
     "platform": ("VARCHAR", "platform key"),
     "hashtag": (
         "VARCHAR",
-        "case-folded, without its #: # then Unicode letters, digits or _, to the first other character "
+        "case-folded, without its #: # then Unicode letters, decimal digits or _, to the first other character "
         "(xhs's #话题[话题]# gives 话题); counted once per work over its title and description",
     ),
     "accounts": ("BIGINT", "accounts with a work carrying it"),
@@ -435,12 +436,14 @@ WORK_BREAKOUTS_COLUMNS: Columns = {
     "exposure_at_age": ("BIGINT", "its exposure at that age (work_age_metrics)"),
     "account_median_at_age": (
         "DOUBLE",
-        "median exposure at that age of the account's other works measured at that age (at least 5 of them)",
+        "median exposure at that age of the account's other works measured at that age (at least 5 of them; "
+        "above 0, or there is no breakout)",
     ),
     "ratio": ("DOUBLE", "exposure_at_age / account_median_at_age: at least 3"),
     "detected_on": (
         "DATE",
-        "the run date (latest snapshot_date) it was first found a breakout; kept while it stays one",
+        "the first run date it was found a breakout on: the first day on which the rule held over the "
+        "account's works measured at that age by then",
     ),
     "title": ("VARCHAR", "as served"),
     "url": ("VARCHAR", "link to the work (as in work_engagement)"),

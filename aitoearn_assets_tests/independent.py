@@ -378,7 +378,9 @@ def local_slots(works: pl.DataFrame, timezone: str) -> pl.DataFrame:
 
 
 def posting_times(works: pl.DataFrame, timezone: str) -> pl.DataFrame:
-    return _slice(local_slots(works, timezone), [*ACCOUNT, "weekday", "hour"])
+    return _slice(local_slots(works, timezone), [*ACCOUNT, "weekday", "hour"]).with_columns(
+        pl.lit(timezone).alias("timezone")
+    )
 
 
 def content_type_engagement(works: pl.DataFrame) -> pl.DataFrame:
@@ -400,6 +402,8 @@ def hashtags_of(text: str) -> set[str]:
                 end += 1
             if end > n + 1:
                 found.add(text[n + 1 : end].casefold())
+                if text.startswith("[话题]#", end):  # Xiaohongshu's topic closing opens nothing
+                    end += len("[话题]#")
             n = end
         else:
             n += 1
@@ -456,12 +460,13 @@ def _breakouts_on(age: pl.DataFrame) -> dict[tuple, tuple]:
 
 
 def work_breakouts(i: Inputs, works: pl.DataFrame, run_dates: list[date]) -> pl.DataFrame:
-    """Replayed run date by run date: `detected_on` is the first of the run dates it has been found on ever since."""
+    """Replayed run date by run date: `detected_on` is the first run date it was found on."""
     detected: dict[tuple, date] = {}
     found: dict[tuple, tuple] = {}
     for day in sorted(run_dates):
         found = _breakouts_on(work_age_metrics(i, works, until=day))
-        detected = {key: detected.get(key, day) for key in found}
+        for key in found:
+            detected.setdefault(key, day)
     links = {tuple(r[:3]): r[3:] for r in works.select(*WORK, "title", "url").iter_rows()}
     rows = [(*key[:3], key[3], v, m, v / m, detected[key], *links[key[:3]]) for key, (v, m) in found.items()]
     schema = {"platform": pl.String, "account_id": pl.String, "platform_work_id": pl.String, "age_days": pl.Int32,

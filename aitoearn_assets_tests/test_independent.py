@@ -161,11 +161,16 @@ def test_the_insights_find_something_at_every_level(warehouse, computed):
     "figure", ["platform_rates", "account_rates", "top_works", "gains", "cadence", "posting_heatmap", "content_types"]
 )
 def test_the_reports_figures_equal_their_independent_computation(warehouse, computed, figure):
-    got = report_data(warehouse, TIMEZONE).frames()[figure]
+    got = report_data(warehouse).frames()[figure]
     key = {"platform_rates": ["platform"], "account_rates": ["account"], "top_works": [*ind.ACCOUNT, "rank"],
            "gains": ["platform"], "cadence": ["platform", "week"], "posting_heatmap": ["platform", "weekday", "hour"],
            "content_types": ["platform", "content_mode"]}[figure]  # fmt: skip
     ind.compare(f"report.{figure}", got, computed["report"][figure], key)
+
+
+def test_the_report_names_the_timezone_posting_times_was_built_in(warehouse):
+    assert os.environ.get(REPORT_TIMEZONE_VARIABLE) != TIMEZONE  # the setting has moved on since the build
+    assert report_data(warehouse).timezone == TIMEZONE
 
 
 FIXTURE = Path(__file__).parent / "fixtures" / "duckdb_2_0_1_wrong_sums"

@@ -62,7 +62,7 @@ class ReportData:
     benchmarks: pl.DataFrame  # platform, account, works_rated, rate_pct, percentile, platform_median_pct, peers
     run_dates: int  # dates with work snapshots: gains need two
     insights_built: bool  # whether the insight tables exist (an older warehouse, or insights not materialized)
-    timezone: str  # the one posting_times was computed in
+    timezone: str | None  # the one posting_times was computed in (None: not built)
 
     def frames(self) -> dict[str, pl.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), pl.DataFrame)}
@@ -75,7 +75,7 @@ class ReportSummary:
     headline: pl.DataFrame  # platform, accounts, works_rated, pooled engagement rate (%)
 
 
-def report_data(con: duckdb.DuckDBPyConnection, timezone: str = "UTC") -> ReportData:
+def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     """The report's figures: sums and picks of the derived tables, nothing defined anew."""
     return ReportData(
         platform_rates=con.sql(
@@ -143,8 +143,17 @@ def report_data(con: duckdb.DuckDBPyConnection, timezone: str = "UTC") -> Report
             ).fetchone()[0]  # type: ignore[index]
         ),
         run_dates=con.execute("SELECT count(DISTINCT snapshot_date) FROM work_snapshots").fetchone()[0],  # type: ignore[index]
-        timezone=timezone,
+        timezone=_posting_times_timezone(con),
     )
+
+
+def _posting_times_timezone(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The timezone posting_times was built in, as it records it (not today's setting)."""
+    try:
+        found = con.execute("SELECT any_value(timezone) FROM posting_times").fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):  # not built, or built before it recorded one
+        return None
+    return found[0] if found else None
 
 
 #: A pooled rate over several rows of a slice table: their rates weighted by their rated exposure.
@@ -238,11 +247,9 @@ def _coverage(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return pl.concat([facts, missing]).sort(["works", "accounts", "platform"], descending=[True, True, False])
 
 
-def build_report(
-    con: duckdb.DuckDBPyConnection, path: str, generated_at: datetime, timezone: str = "UTC"
-) -> ReportSummary:
-    """Write the report to `path` (replaced atomically) and return what it shows; `timezone`: posting_times'."""
-    data = report_data(con, timezone)
+def build_report(con: duckdb.DuckDBPyConnection, path: str, generated_at: datetime) -> ReportSummary:
+    """Write the report to `path` (replaced atomically) and return what it shows."""
+    data = report_data(con)
     sections = render_sections(data)
     _write_atomically(path, _page(sections, generated_at))
     charts = sum(1 for s in sections if 'class="plotly-graph-div"' in s)
@@ -512,7 +519,7 @@ def _best_slots_table(slots: pl.DataFrame) -> str:
 
 def _hashtags_table(tags: pl.DataFrame) -> str:
     if not tags.height:
-        return _empty("No hashtag is on 3 rated works of a platform yet.")
+        return _empty("No hashtag is on 3 works of a platform, one of them rated, yet.")
     body = "".join(
         f"<tr><td>{_swatch(p)}{_e(p)}</td><td>#{_e(t)}</td><td>{w:,}</td><td>{a:,}</td><td>{n:,}</td>"
         f"{_rate_cell(r)}<td>{_number(m)}</td></tr>"

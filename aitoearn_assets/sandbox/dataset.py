@@ -408,6 +408,8 @@ class SandboxDataset:
             if seq % 7 == 2 and tags:  # the same tag written another way, in another case
                 tags.append(tags[0].upper() if platform != "xhs" else tags[0])
             title = " ".join([f"Work {seq}", *tags])
+            if platform == "xhs" and seq % 3 == 0:  # topics first, the text right after the closing #
+                title = "".join([*tags, f"Work {seq}"])
         if seq % 5 == 4:
             return title, None
         if seq % 10 == 1:

@@ -3,8 +3,10 @@
 A work is a breakout at age N (metrics.BREAKOUT_AGES: 1 or 7 days) when its exposure at that age
 (`work_age_metrics`) is at least BREAKOUT_RATIO (3) times the median exposure at that age of the same
 account's *other* works measured at that age, at least BREAKOUT_MIN_PEERS (5) of them, and that
-median is above 0. `detected_on` is the run date (the latest snapshot_date) it was first found, kept
-from the table's previous rows while the work stays a breakout.
+median is above 0. `detected_on` is the first run date it was found on: the first date R (from the
+date it was measured at that age) on which the rule held over the works measured by R. A value at an
+age is fixed once its day has passed, so the date follows from the snapshots alone, whatever the
+table held before (a rebuild or a lost table gives the same dates).
 
 The median of the others is read off the account's sorted values with the work's own position
 skipped: one sort per account and age, no pairing of works.
@@ -12,7 +14,9 @@ skipped: one sort per account and age, no pairing of works.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from datetime import date
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -26,10 +30,12 @@ KEY = [*WORK, "age_days"]
 
 
 def measured_at_age(work_age: pl.DataFrame) -> pl.DataFrame:
-    """(platform, account_id, platform_work_id, age_days, exposure_at_age): every measurement at a breakout age."""
+    """(platform, account_id, platform_work_id, age_days, exposure_at_age, measured_on): every measurement at a
+    breakout age, and the day it was measured on (its publish date, UTC, + the age)."""
     return pl.concat(
         [
-            work_age.select(*WORK, pl.lit(n, pl.Int32).alias("age_days"), pl.col(f"exposure_at_{n}d").alias("exposure_at_age"))
+            work_age.select(*WORK, pl.lit(n, pl.Int32).alias("age_days"), pl.col(f"exposure_at_{n}d").alias("exposure_at_age"),
+                            (pl.col("published_at").dt.date() + pl.duration(days=n)).alias("measured_on"))
             .filter(pl.col("exposure_at_age").is_not_null())
             for n in BREAKOUT_AGES
         ]
@@ -57,45 +63,70 @@ def with_median_of_others(measured: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def compute_work_breakouts(
-    con: duckdb.DuckDBPyConnection, work_age: pl.DataFrame, previous: pl.DataFrame | None
-) -> pl.DataFrame:
-    """Every breakout (columns: tables.WORK_BREAKOUTS_COLUMNS); `previous`: the table's rows before this run."""
-    (run_date,) = con.execute("SELECT max(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
-    found = with_median_of_others(measured_at_age(work_age)).filter(
-        (pl.col("others") >= BREAKOUT_MIN_PEERS)
-        & (pl.col("account_median_at_age") > 0)
-        & (pl.col("exposure_at_age") >= BREAKOUT_RATIO * pl.col("account_median_at_age"))
+def compute_work_breakouts(con: duckdb.DuckDBPyConnection, work_age: pl.DataFrame) -> pl.DataFrame:
+    """Every breakout as of the latest run date (columns: tables.WORK_BREAKOUTS_COLUMNS)."""
+    measured = measured_at_age(work_age)
+    found = with_median_of_others(measured).filter(
+        is_breakout(pl.col("exposure_at_age"), pl.col("account_median_at_age"), pl.col("others"))
     )
     found = found.with_columns((pl.col("exposure_at_age") / pl.col("account_median_at_age")).alias("ratio"))
-    first_found = _first_found(previous, run_date)
     links = con.sql("SELECT platform, account_id, platform_work_id, title, url FROM work_engagement").pl()
     return (
-        found.join(first_found, on=KEY, how="left")
-        .with_columns(pl.coalesce("detected_on", pl.lit(run_date, pl.Date)).alias("detected_on"))
+        found.join(first_found(measured, found), on=KEY, how="left")
         .join(links, on=WORK, how="left")
         .select(list(WORK_BREAKOUTS_COLUMNS))
         .sort("detected_on", "platform", "account_id", "platform_work_id", "age_days", descending=[True, False, False, False, False])
     )  # fmt: skip
 
 
-def _first_found(previous: pl.DataFrame | None, run_date: date | None) -> pl.DataFrame:
+def is_breakout(value: Any, median: Any, others: Any) -> Any:
+    """The rule, on numbers or on polars expressions alike."""
+    return (others >= BREAKOUT_MIN_PEERS) & (median > 0) & (value >= BREAKOUT_RATIO * median)
+
+
+def first_found(measured: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """KEY + `detected_on` of each work in `found`: the first run date the rule held on.
+
+    The account's values at that age are taken in the order of the days they were measured on (every such
+    day is a run date: its snapshot exists); after each day's, the works still waiting are tried against
+    the others measured so far. Only the accounts with a breakout are walked."""
+    groups = (
+        measured.join(found.select(GROUP).unique(), on=GROUP)
+        .sort(*GROUP, "measured_on")
+        .group_by(GROUP, maintain_order=True)
+        .agg("measured_on", "exposure_at_age")
+    )
+    waiting: dict[tuple, dict[str, tuple[date, int]]] = {}
+    for platform, account_id, work, age, measured_on, value in found.select(
+        *KEY, "measured_on", "exposure_at_age"
+    ).iter_rows():
+        waiting.setdefault((platform, account_id, age), {})[work] = (measured_on, value)
+    rows = []
+    for platform, account_id, age, days, values in groups.iter_rows():
+        pending, sorted_values = waiting[(platform, account_id, age)], []
+        for n, day in enumerate(days):
+            insort(sorted_values, values[n])
+            others = len(sorted_values) - 1
+            if (n + 1 < len(days) and days[n + 1] == day) or others < BREAKOUT_MIN_PEERS:
+                continue  # the rest of this day's values first; too few others yet
+            for work, (measured_on, value) in list(pending.items()):
+                if measured_on <= day and is_breakout(value, median_without(sorted_values, value), others):
+                    rows.append((platform, account_id, work, age, day))
+                    del pending[work]
     schema = {"platform": pl.String(), "account_id": pl.String(), "platform_work_id": pl.String(),
               "age_days": pl.Int32(), "detected_on": pl.Date()}  # fmt: skip
-    if previous is None or previous.is_empty():
-        return pl.DataFrame(schema=schema)
-    kept = previous.select(list(schema)).cast(schema)  # type: ignore[arg-type]
-    if run_date is not None:  # a rebuild of an earlier date's warehouse never dates a find in its future
-        kept = kept.filter(pl.col("detected_on") <= run_date)
-    return kept
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def read_previous(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
-    """The rows work_breakouts holds now (None before its first build)."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'work_breakouts' AND database_name = current_database()"
-    ).fetchone()
-    return con.sql("SELECT * FROM work_breakouts").pl() if exists and exists[0] else None
+def median_without(sorted_values: list[int], own: int) -> float:
+    """The median of `sorted_values` (two or more) with one occurrence of `own` left out."""
+    others = len(sorted_values) - 1
+    position = bisect_left(sorted_values, own)
+
+    def skipping_own(k: int) -> int:
+        return k if k < position else k + 1
+
+    return (sorted_values[skipping_own((others - 1) // 2)] + sorted_values[skipping_own(others // 2)]) / 2
 
 
 def new_breakouts(breakouts: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

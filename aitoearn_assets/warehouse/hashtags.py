@@ -2,7 +2,8 @@
 
 A hashtag is `#` then one or more Unicode letters, decimal digits or `_`, up to the first other
 character, case-folded (Python's `str.casefold`): `#Travel`, `#TRAVEL` and `#travel` are one. So
-Xiaohongshu's topic form `#话题[话题]#` gives `话题`. A work counts each of its hashtags once, from its
+Xiaohongshu's topic form `#话题[话题]#` gives `话题` (and its closing `#` starts nothing, even
+with text right after it). A work counts each of its hashtags once, from its
 title and description together.
 """
 
@@ -14,8 +15,10 @@ from aitoearn_assets.metrics import HASHTAG_MIN_WORKS
 from aitoearn_assets.tables import HASHTAG_ENGAGEMENT_COLUMNS
 from aitoearn_assets.warehouse.slices import slice_figures
 
+#: Xiaohongshu's closing of a topic, part of the match: its `#` opens no hashtag of its own.
+XHS_TOPIC_END = "[话题]#"
 #: `#` and the hashtag's characters (Rust regex classes: every Unicode letter, every decimal digit).
-HASHTAG_PATTERN = r"#[\p{L}\p{Nd}_]+"
+HASHTAG_PATTERN = r"#[\p{L}\p{Nd}_]+(?:\[话题\]#)?"
 WORK = ["platform", "account_id", "platform_work_id"]
 
 
@@ -31,7 +34,7 @@ def work_hashtags(works: pl.DataFrame) -> pl.DataFrame:
     )
     written = found["written"].unique()
     folded = pl.DataFrame(
-        {"written": written, "hashtag": [tag[1:].casefold() for tag in written.to_list()]},
+        {"written": written, "hashtag": [tag[1:].removesuffix(XHS_TOPIC_END).casefold() for tag in written.to_list()]},
         schema={"written": pl.String(), "hashtag": pl.String()},
     )
     return found.join(folded, on="written").select(*WORK, "hashtag").unique()

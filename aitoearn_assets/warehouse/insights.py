@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 from aitoearn_assets.warehouse.benchmarks import compute_account_benchmarks
-from aitoearn_assets.warehouse.breakouts import compute_work_breakouts, read_previous
+from aitoearn_assets.warehouse.breakouts import compute_work_breakouts
 from aitoearn_assets.warehouse.hashtags import compute_hashtag_engagement
 from aitoearn_assets.warehouse.slices import compute_content_type_engagement, compute_posting_times, read_works
 from aitoearn_assets.warehouse.work_age import compute_work_age_metrics
@@ -22,6 +22,6 @@ def build_insights(con: duckdb.DuckDBPyConnection, timezone: str) -> dict[str, p
         "content_type_engagement": compute_content_type_engagement(works),
         "hashtag_engagement": compute_hashtag_engagement(works),
         "work_age_metrics": work_age,
-        "work_breakouts": compute_work_breakouts(con, work_age, read_previous(con)),
+        "work_breakouts": compute_work_breakouts(con, work_age),
         "account_benchmarks": compute_account_benchmarks(con),
     }

@@ -57,6 +57,7 @@ def compute_posting_times(works: pl.DataFrame, timezone: str) -> pl.DataFrame:
         .with_columns(local.dt.weekday().cast(pl.Int32).alias("weekday"), local.dt.hour().cast(pl.Int32).alias("hour"))
         .group_by(*ACCOUNT, "weekday", "hour")
         .agg(slice_figures())
+        .with_columns(pl.lit(timezone).alias("timezone"))
         .select(list(POSTING_TIMES_COLUMNS))
         .sort(*ACCOUNT, "weekday", "hour")
         .collect()

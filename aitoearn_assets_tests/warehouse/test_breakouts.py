@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from aitoearn_assets.warehouse.breakouts import compute_work_breakouts, new_breakouts, read_previous
+from aitoearn_assets.warehouse.breakouts import compute_work_breakouts, new_breakouts
 from aitoearn_assets.warehouse.work_age import compute_work_age_metrics
 from aitoearn_assets.warehouse.writes import replace_table_from_frame
 
@@ -13,16 +13,16 @@ from .insight_data import add_snapshot, add_work
 DAY = date(2026, 11, 10)
 
 
-def account(con, name: str, exposures: list[int], published: date = DAY) -> None:
+def account(con, name: str, exposures: list[int], published: date = DAY, first: int = 0) -> None:
     """Works of `name` published on `published`, each observed at 1 day old with these exposures."""
-    for n, exposure in enumerate(exposures):
+    for n, exposure in enumerate(exposures, start=first):
         work = f"{name}{n}"
         add_work(con, work, datetime.combine(published, datetime.min.time()) + timedelta(hours=n), 1, 1, account=name)
         add_snapshot(con, work, published + timedelta(days=1), exposure, account=name)
 
 
 def breakouts(con) -> dict:
-    frame = compute_work_breakouts(con, compute_work_age_metrics(con), read_previous(con))
+    frame = compute_work_breakouts(con, compute_work_age_metrics(con))
     replace_table_from_frame(con, "work_breakouts", frame)
     return {(r["platform_work_id"], r["age_days"]): r for r in frame.iter_rows(named=True)}
 
@@ -69,6 +69,18 @@ def test_first_found_is_kept_on_later_run_dates(con):
     assert found[("a5", 1)]["detected_on"] == first and found[("f5", 1)]["detected_on"] == DAY + timedelta(days=6)
     stored = con.sql("SELECT * FROM work_breakouts").pl()
     assert new_breakouts(stored, con)["platform_work_id"].to_list() == ["f5"]  # what the WARN check names
+
+
+def test_the_first_run_date_found_follows_from_the_snapshots_alone(con):
+    later = lambda days: DAY + timedelta(days=days)  # noqa: E731
+    account(con, "g", [900, 100, 100, 100])  # g0 measured on DAY+1 with 3 others: too few to tell
+    account(con, "g", [100, 100], published=later(2), first=4)  # DAY+3: 5 others, median 100: g0 is found
+    account(con, "g", [2_000] * 6, published=later(4), first=6)  # DAY+5: the median of g0's others is 2,000
+    account(con, "g", [100] * 7, published=later(6), first=12)  # DAY+7: back to 100
+    found = breakouts(con)
+    assert found[("g0", 1)]["detected_on"] == later(3)  # found on DAY+3, not on DAY+1 nor DAY+7
+    con.execute("DROP TABLE work_breakouts")  # a lost table, or a first build over old snapshots
+    assert {k: r["detected_on"] for k, r in breakouts(con).items()} == {k: r["detected_on"] for k, r in found.items()}
 
 
 def test_work_age_metrics_joins_the_snapshots_on_equalities(con):

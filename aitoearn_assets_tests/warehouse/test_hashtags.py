@@ -27,6 +27,7 @@ def tags_of(con, title: str | None, description: str | None = None, platform: st
         ("Trip #Travel, #food!", None, ["food", "travel"]),
         ("#travel in the title", "and #TRAVEL in the description", ["travel"]),  # once per work, case-folded
         ("#话题[话题]# and #美食[话题]#", None, ["美食", "话题"]),  # xhs's topic form
+        ("#旅行[话题]#今天去了海边", None, ["旅行"]),  # text right after the closing # is no hashtag
         ("#tech_tips2026 #2026", None, ["2026", "tech_tips2026"]),
         ("# alone, ## and #-dash", None, []),
         ("#Straße", "#STRASSE", ["strasse"]),  # case folding, not lower case: ß folds to ss

@@ -1,7 +1,7 @@
 """Insight assets: when to post, what to post, hashtags, works at equal age, breakouts and benchmarks.
 
-One step builds the six tables (one read of the works serves the slices and the hashtags), each
-replaced in its own transaction; each is its own asset, with its columns and figures.
+One step builds the six tables (one read of the works serves the slices and the hashtags) and
+replaces them in one transaction; each is its own asset, with its columns and figures.
 """
 
 from collections.abc import Iterator
@@ -25,6 +25,8 @@ from aitoearn_assets.warehouse.insights import build_insights
 from aitoearn_assets.warehouse.writes import rebuild_tables
 
 INGESTED = ["raw_works", "work_metrics", "accounts"]
+#: The check names at most this many new breakouts (the table holds them all).
+NAMED_BREAKOUTS = 20
 
 NEW_BREAKOUTS_CHECK = dg.AssetCheckSpec(
     "work_breakouts_none_new",
@@ -79,7 +81,7 @@ def insights(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult | dg
             metadata["timezone"] = timezone
         yield dg.MaterializeResult(asset_key=table, metadata=metadata)
     links = [f"{r['platform']}/{r['account_id']}/{r['platform_work_id']} at {r['age_days']}d: {r['url'] or '(no link)'}"
-             for r in fresh.head(20).iter_rows(named=True)]  # fmt: skip
+             for r in fresh.head(NAMED_BREAKOUTS).iter_rows(named=True)]  # fmt: skip
     yield dg.AssetCheckResult(
         check_name=NEW_BREAKOUTS_CHECK.name,
         asset_key="work_breakouts",
@@ -87,6 +89,7 @@ def insights(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult | dg
         severity=dg.AssetCheckSeverity.WARN,
         description=None
         if fresh.is_empty()
-        else f"{fresh.height} work(s) broke out, first found on the latest run date.",
+        else f"{fresh.height} breakout(s) (a work at 1 and at 7 days counts twice) first found on the latest run "
+        f"date; the first {NAMED_BREAKOUTS} named in metadata `works`.",
         metadata={"count": fresh.height, "works": links},
     )

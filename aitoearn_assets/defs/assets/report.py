@@ -9,7 +9,6 @@ from aitoearn_assets.defs.assets.insights import insights
 from aitoearn_assets.defs.metadata import asset_metadata
 from aitoearn_assets.defs.policies import WRITER_POOL
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
-from aitoearn_assets.defs.schedules import report_timezone
 from aitoearn_assets.report.engagement_report import build_report
 
 
@@ -30,7 +29,7 @@ from aitoearn_assets.report.engagement_report import build_report
 def engagement_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     path = warehouse.location.report_path
     with warehouse.get_connection() as con:
-        summary = build_report(con, path, utc_now(), report_timezone())
+        summary = build_report(con, path, utc_now())
     lines = ["| platform | accounts | works rated | pooled rate (%) |", "|---|---|---|---|"]
     lines += [f"| {p} | {a} | {w} | {r:.3f} |" for p, a, w, r in summary.headline.iter_rows()]
     return dg.MaterializeResult(
