@@ -19,15 +19,16 @@ from aitoearn_assets.warehouse.slices import slice_figures
 XHS_TOPIC_END = "[话题]#"
 #: `#` and the hashtag's characters (Rust regex classes: every Unicode letter, every decimal digit).
 HASHTAG_PATTERN = r"#[\p{L}\p{Nd}_]+(?:\[话题\]#)?"
-WORK = ["platform", "account_id", "platform_work_id"]
 
 
 def work_hashtags(works: pl.DataFrame) -> pl.DataFrame:
-    """(platform, account_id, platform_work_id, hashtag): each work's distinct hashtags."""
+    """(work, hashtag): each work's distinct hashtags, `work` its row in `works` (an integer: no string keys held)."""
     text = pl.concat_str([pl.col("title"), pl.col("description")], separator="\n", ignore_nulls=True)
     found = (
         works.lazy()
-        .select(*WORK, text.str.extract_all(HASHTAG_PATTERN).alias("written"))
+        .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("work"), "title", "description")
+        .filter(pl.col("title").str.contains("#", literal=True) | pl.col("description").str.contains("#", literal=True))
+        .select("work", text.str.extract_all(HASHTAG_PATTERN).alias("written"))
         .explode("written")
         .filter(pl.col("written").is_not_null())
         .collect()
@@ -37,12 +38,14 @@ def work_hashtags(works: pl.DataFrame) -> pl.DataFrame:
         {"written": written, "hashtag": [tag[1:].removesuffix(XHS_TOPIC_END).casefold() for tag in written.to_list()]},
         schema={"written": pl.String(), "hashtag": pl.String()},
     )
-    return found.join(folded, on="written").select(*WORK, "hashtag").unique()
+    return found.join(folded, on="written").select("work", "hashtag").unique()
 
 
 def compute_hashtag_engagement(works: pl.DataFrame) -> pl.DataFrame:
     """One row per platform and hashtag on at least HASHTAG_MIN_WORKS of its works."""
-    tagged = work_hashtags(works).join(works, on=WORK)
+    tags = work_hashtags(works)
+    figures = works.select("platform", "account_id", "interactions", "exposure", "engagement_rate")  # slice_figures'
+    tagged = figures[tags["work"]].with_columns(tags["hashtag"])
     return (
         tagged.lazy()
         .group_by("platform", "hashtag")

@@ -15,27 +15,32 @@ from aitoearn_assets.metrics import GAIN_DAYS
 from aitoearn_assets.tables import WORK_AGE_METRICS_COLUMNS
 
 _AT_AGE = ", ".join(
-    f"max(s.{m}) FILTER (WHERE a.age = {n} AND s.{m}_observed_on = s.snapshot_date)::BIGINT AS {m}_at_{n}d"
+    f"max({m}) FILTER (WHERE age = {n} AND {m}_observed_on = snapshot_date)::BIGINT AS {m}_at_{n}d"
     for m in ("exposure", "interactions")
     for n in GAIN_DAYS
 )
-_AGES = ", ".join(f"({n})" for n in GAIN_DAYS)
+_AGES = ", ".join(str(n) for n in GAIN_DAYS)
 
-# Each work's dated ages first, so the snapshots join on equalities alone (a hash join): an age
-# condition in the ON clause makes DuckDB fall back to a nested-loop join, quadratic in the works.
+# The snapshots taken at one of the ages first (a hash join on the work's key, its age a filter after
+# it), then onto every work: the works are the only table held in memory. An age condition inside
+# the join's ON clause makes DuckDB fall back to a nested-loop join, quadratic in the works.
 WORK_AGE_METRICS_SQL = f"""
-WITH a AS (
-    SELECT w.platform, w.account_id, w.platform_work_id, w.published_at, ages.age,
-           w.published_at::DATE + ages.age AS day
-    FROM (SELECT platform, account_id, platform_work_id, published_at FROM work_engagement) AS w
-    CROSS JOIN (VALUES {_AGES}) AS ages(age)
+WITH w AS (SELECT platform, account_id, platform_work_id, published_at FROM work_engagement),
+at_age AS (
+    SELECT platform, account_id, platform_work_id, {_AT_AGE}
+    FROM (
+        SELECT s.platform, s.account_id, s.platform_work_id, s.snapshot_date,
+               s.snapshot_date - w.published_at::DATE AS age, s.exposure, s.exposure_observed_on,
+               s.interactions, s.interactions_observed_on
+        FROM work_snapshots AS s
+        JOIN w USING (platform, account_id, platform_work_id)
+        WHERE s.snapshot_date - w.published_at::DATE IN ({_AGES})
+    )
+    GROUP BY platform, account_id, platform_work_id
 )
-SELECT a.platform, a.account_id, a.platform_work_id, any_value(a.published_at) AS published_at, {_AT_AGE}
-FROM a
-LEFT JOIN work_snapshots AS s
-       ON s.platform = a.platform AND s.account_id = a.account_id AND s.platform_work_id = a.platform_work_id
-      AND s.snapshot_date = a.day
-GROUP BY a.platform, a.account_id, a.platform_work_id
+SELECT w.platform, w.account_id, w.platform_work_id, w.published_at, at_age.* EXCLUDE (platform, account_id, platform_work_id)
+FROM w
+LEFT JOIN at_age USING (platform, account_id, platform_work_id)
 """
 
 
