@@ -503,15 +503,15 @@ def _content_types_chart(types: pl.DataFrame) -> go.Figure:
 def _best_slots_table(slots: pl.DataFrame) -> str:
     if not slots.height:
         return _empty(f"No account has a weekday and hour with {BEST_SLOT_MIN_RATED} rated works yet.")
-    accounts = slots.select("platform", "account").unique(maintain_order=True)
-    body = ""
-    for platform, account in accounts.iter_rows():
-        mine = slots.filter((pl.col("platform") == platform) & (pl.col("account") == account))
-        best = ", ".join(
-            f"{WEEKDAYS[w - 1]} {h:02d}:00 ({r:.2f} %, {n} works)" for w, h, n, r in mine.select(
-                "weekday", "hour", "works_rated", "rate_pct").iter_rows()
-        )  # fmt: skip
-        body += f"<tr><td>{_swatch(platform)}{_e(platform)}</td><td>{_e(account)}</td><td>{_e(best)}</td></tr>"
+    best: dict[tuple[str, str], list[str]] = {}  # in the order of `slots`: one pass, not a filter per account
+    for platform, account, w, h, n, r in slots.select(
+        "platform", "account", "weekday", "hour", "works_rated", "rate_pct"
+    ).iter_rows():
+        best.setdefault((platform, account), []).append(f"{WEEKDAYS[w - 1]} {h:02d}:00 ({r:.2f} %, {n} works)")
+    body = "".join(
+        f"<tr><td>{_swatch(platform)}{_e(platform)}</td><td>{_e(account)}</td><td>{_e(', '.join(text))}</td></tr>"
+        for (platform, account), text in best.items()
+    )
     return (f"<h3>Each account's best slots (at least {BEST_SLOT_MIN_RATED} rated works)</h3>"
             "<table><thead><tr><th>platform</th><th>account</th><th>best weekday and hour, pooled rate</th></tr></thead>"
             f"<tbody>{body}</tbody></table>")  # fmt: skip
