@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from aitoearn_assets.defs.policies import WRITER_POOL
+
 from ..conftest import cli_env
 
 REPO = Path(__file__).parents[2]
@@ -25,9 +27,12 @@ def dagster_home(folder: Path) -> str:
 @pytest.fixture
 def production(postgres, lake, tmp_path) -> dict[str, str]:
     """The environment of a production worker: the instance on Postgres, the warehouse on a new lake, the
-    sandbox API. The instance's tables exist before the first run (as `dagster instance migrate` makes them)."""
+    sandbox API. The instance's tables and the writer pool's limit exist before the first run (README, "Production")."""
     env = cli_env(AITOEARN_SANDBOX="1", DAGSTER_HOME=dagster_home(tmp_path / "home"), **lake, **postgres.instance_env())
     subprocess.run([BIN / "dagster", "instance", "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    # as the README sets it up: the writer pool's row exists before runs start together (Dagster issue #33552)
+    subprocess.run([BIN / "dagster", "instance", "concurrency", "set", WRITER_POOL, "4"], env=env, check=True,
+                   capture_output=True, timeout=120)  # fmt: skip
     return env
 
 

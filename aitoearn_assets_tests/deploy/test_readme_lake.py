@@ -13,6 +13,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from aitoearn_assets.defs.policies import WRITER_POOL
+
 from ..conftest import cli_env
 from ..postgres import free_port
 from .conftest import REPO
@@ -55,6 +57,8 @@ def test_the_readmes_lake_mode_commands_run_the_daily_job_and_an_analyst_attache
         instance = dg.DagsterInstance.from_config(str(tmp_path / "deploy-home"))
         jobs = sorted(r.job_name for r in instance.get_runs())
         assert jobs == ["accounts_job", "analytics_job", "raw_works_job", "work_metrics_job"]
+        pool = instance.event_log_storage.get_concurrency_info(WRITER_POOL)  # set by hand: never raced for
+        assert pool.slot_count == 4 and not pool.using_default_limit
         instance.dispose()
     finally:
         subprocess.run([REPO / "deploy" / "local-postgres.sh", "stop", data], capture_output=True, check=False)
