@@ -151,7 +151,7 @@ def _posting_times_timezone(con: duckdb.DuckDBPyConnection) -> str | None:
     """The timezone posting_times was built in, as it records it (not today's setting)."""
     try:
         found = con.execute("SELECT any_value(timezone) FROM posting_times").fetchone()
-    except (duckdb.CatalogException, duckdb.BinderException):  # not built, or built before it recorded one
+    except duckdb.CatalogException:  # not built (every posting_times ever built records its timezone)
         return None
     return found[0] if found else None
 
