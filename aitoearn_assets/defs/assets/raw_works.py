@@ -98,6 +98,8 @@ def raw_works(
                 if isinstance(fetched, PlatformWorks):
                     fetched.stage.close()  # its memory goes back to the platforms still being fetched
                 report.platform_done(fetched.platform, outcomes[fetched.platform])
+                if len(outcomes) == len(platforms) - 1:
+                    writer.checkpoint()
             run_figures = pace_figures(client, time.monotonic() - fetch_started)
     except dg.Failure as stop:  # a refused key or a capped listing: what landed stays, the rest fails, not retried
         for platform in to_fetch:
@@ -238,7 +240,21 @@ class _LazyWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._con is not None:  # the fetch is over: the closing checkpoint may use every core
+            self._con.execute("RESET threads")
         self._stack.close()
+
+    def checkpoint(self) -> None:
+        """Compress what is written so far into the file while the last platform is still being fetched, so the
+        checkpoint when the writer closes has only that platform left to do. A DuckDB file only (on a lake,
+        CHECKPOINT is the lake's maintenance)."""
+        where = self.warehouse.location
+        if self._con is None or where.is_lake or where.is_hosted:
+            return
+        try:
+            self._con.execute("CHECKPOINT")
+        except duckdb.Error as err:  # what is committed stays in the WAL; the last platform still lands
+            logging.getLogger(__name__).warning("checkpoint before the last platform failed: %s", err)
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:

@@ -81,15 +81,15 @@ def work_metrics(
         capabilities = client.capabilities()
         asked: dict[str, list[WorkToEnrich]] = {}
         due: dict[str, int] = {}
-        for platform in [p for p in platforms if p not in landed]:
-            if not capabilities[platform].work_analytics:
-                outcomes[platform] = {"status": "ok", "mode": aitoearn.mode, "works_asked": 0, "not_asked_reason":
-                                      f"/platforms does not say analytics.work for {platform}"}  # fmt: skip
-                continue
-            with warehouse.get_connection() as con:
+        with warehouse.get_connection() as con:  # one session for every platform's choice: opening the file costs
+            for platform in [p for p in platforms if p not in landed]:
+                if not capabilities[platform].work_analytics:
+                    outcomes[platform] = {"status": "ok", "mode": aitoearn.mode, "works_asked": 0, "not_asked_reason":
+                                          f"/platforms does not say analytics.work for {platform}"}  # fmt: skip
+                    continue
                 chosen = due_works(con, platform, start.started_at, schedule)
-            asked[platform] = [WorkToEnrich(a, w, p) for a, w, p in chosen.works]
-            due[platform] = chosen.due
+                asked[platform] = [WorkToEnrich(a, w, p) for a, w, p in chosen.works]
+                due[platform] = chosen.due
         # the platforms are asked at once (the client keeps max_concurrency requests in flight in all), and each
         # is written as soon as its answers are in: no platform waits for another's last answers or its write
         with ThreadPoolExecutor(max_workers=max(1, len(asked)), thread_name_prefix="aitoearn-platform") as pool:
