@@ -31,6 +31,8 @@ from .. import independent as ind
 
 DAYS = (date(2026, 11, 10), date(2026, 11, 17))
 EVERY_PLATFORM = {PARTITION_RANGE_START: "douyin", PARTITION_RANGE_END: "google_business"}
+#: work_metrics asks a part of the works a day (each day's rows, and a backlog left for the next), one at a time.
+BUDGET = {"ops": {"work_metrics": {"config": {"max_requests": 100}}}}
 #: Columns that name the run or the wall clock, and so differ between any two runs.
 RUN_COLUMNS = {"run_id", "root_run_id", "recorded_at", "written_at", "seconds", "computed_at"}
 
@@ -70,7 +72,7 @@ def run_days(warehouse: WarehouseResource) -> None:
                 api.dataset = dataset(day)
                 assert dg.materialize([accounts], resources=res).success
                 assert dg.materialize([raw_works], tags=EVERY_PLATFORM, resources=res).success
-                assert dg.materialize([work_metrics], tags=EVERY_PLATFORM, resources=serial).success
+                assert dg.materialize([work_metrics], tags=EVERY_PLATFORM, resources=serial, run_config=BUDGET).success
                 assert dg.materialize(analytics, resources=res).success
             assert dg.materialize([raw_works, platform_counts], selection=[platform_counts], resources=res).success
         finally:

@@ -176,6 +176,7 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
         assert child.stdout.readline().strip() == "IN TRANSACTION"  # 600,000 rows written, not committed
         child.send_signal(signal.SIGKILL)
     finally:
+        child.kill()  # also when it never reached the COMMIT: it would otherwise sleep on after the test
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
 

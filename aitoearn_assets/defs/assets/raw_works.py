@@ -11,7 +11,6 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 
 import dagster as dg
 import duckdb
@@ -20,6 +19,7 @@ from pydantic import Field
 
 from aitoearn_assets.clock import utc_now
 from aitoearn_assets.defs.assets.platform_runs import landed_platforms, pace_figures, platform_events
+from aitoearn_assets.defs.assets.run_writer import RunWriter
 from aitoearn_assets.defs.assets.start import RunStart, final_api_errors, start_api_asset
 from aitoearn_assets.defs.checks.raw_works_checks import evaluate_raw_works_checks, raw_works_check_specs
 from aitoearn_assets.defs.metadata import asset_metadata, markdown_preview
@@ -83,7 +83,7 @@ def raw_works(
             tempfile.TemporaryDirectory(prefix="aitoearn-works-") as stage_dir,
             aitoearn.client(context.log) as client,
             final_api_errors(),
-            _LazyWriter(warehouse) as writer,
+            RunWriter(warehouse, context.log) as writer,
         ):
             fetch_started = time.monotonic()
             for fetched in fetch_platforms(
@@ -116,7 +116,7 @@ def _write_or_record(
     config: RawWorksConfig,
     aitoearn: AiToEarnResource,
     start: RunStart,
-    writer: "_LazyWriter",
+    writer: RunWriter,
     fetched: PlatformWorks | PlatformFailure,
 ) -> dict:
     """`_write`; when writing fails (the warehouse refused it, a full disk), the platform fails instead, with
@@ -226,47 +226,6 @@ def _write(
         "pages": stats.pages,
         "preview": markdown_preview(preview),
     }
-
-
-class _LazyWriter:
-    """One writer connection for the whole run, opened at the first write (the fetch never holds the file)."""
-
-    def __init__(self, warehouse: WarehouseResource) -> None:
-        self.warehouse = warehouse
-        self._stack = ExitStack()
-        self._con: duckdb.DuckDBPyConnection | None = None
-
-    def __enter__(self) -> "_LazyWriter":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._con is not None:  # the fetch is over: the closing checkpoint may use every core
-            self._con.execute("RESET threads")
-        self._stack.close()
-
-    def checkpoint(self) -> None:
-        """Compress what is written so far into the file while the last platform is still being fetched, so the
-        checkpoint when the writer closes has only that platform left to do. A DuckDB file only (on a lake,
-        CHECKPOINT is the lake's maintenance)."""
-        where = self.warehouse.location
-        if self._con is None or where.is_lake or where.is_hosted:
-            return
-        try:
-            self._con.execute("CHECKPOINT")
-        except duckdb.Error as err:  # what is committed stays in the WAL; the last platform still lands
-            logging.getLogger(__name__).warning("checkpoint before the last platform failed: %s", err)
-
-    def connection(self) -> duckdb.DuckDBPyConnection:
-        if self._con is None:
-            self._con = self._stack.enter_context(self.warehouse.writer())
-            # A platform is written while the others are still being fetched: on the same cores, one
-            # DuckDB thread does the write for less CPU than several competing with the fetch. And each
-            # platform's commit only appends to the WAL: the data is compressed into the file once, by
-            # the checkpoint when the run publishes the analyst copy (or closes the file), instead of
-            # at every commit that passes DuckDB's default 16 MB threshold.
-            self._con.execute("SET threads = 1")
-            self._con.execute("SET checkpoint_threshold = '1GB'")
-        return self._con
 
 
 class _ProgressReport:

@@ -8,6 +8,7 @@ import dagster as dg
 from pydantic import Field
 
 from aitoearn_assets.defs.assets.platform_runs import landed_platforms, pace_figures, platform_events
+from aitoearn_assets.defs.assets.run_writer import RunWriter
 from aitoearn_assets.defs.assets.start import RunStart, final_api_errors, start_api_asset
 from aitoearn_assets.defs.metadata import asset_metadata
 from aitoearn_assets.defs.partitions import platform_partitions
@@ -73,15 +74,15 @@ def work_metrics(
     schedule = AnalyticsSchedule(
         config.recent_days, config.min_age_hours, config.stale_days, config.max_requests, config.recent_share
     )
-    with warehouse.get_connection() as con:
-        landed = landed_platforms(con, "analytics_runs", start.continues, platforms)
-    outcomes: dict[str, dict] = {p: {**figures, "mode": aitoearn.mode} for p, figures in landed.items()}
     fetch_started = time.monotonic()
-    with aitoearn.client(context.log) as client, final_api_errors():
+    with aitoearn.client(context.log) as client, final_api_errors(), RunWriter(warehouse, context.log) as writer:
         capabilities = client.capabilities()
         asked: dict[str, list[WorkToEnrich]] = {}
         due: dict[str, int] = {}
-        with warehouse.get_connection() as con:  # one session for every platform's choice: opening the file costs
+        # one session for what a retry already landed and every platform's choice: opening the warehouse costs
+        with warehouse.get_connection() as con:
+            landed = landed_platforms(con, "analytics_runs", start.continues, platforms)
+            outcomes: dict[str, dict] = {p: {**figures, "mode": aitoearn.mode} for p, figures in landed.items()}
             for platform in [p for p in platforms if p not in landed]:
                 if not capabilities[platform].work_analytics:
                     outcomes[platform] = {"status": "ok", "mode": aitoearn.mode, "works_asked": 0, "not_asked_reason":
@@ -102,9 +103,8 @@ def work_metrics(
                 for future in as_completed(futures):
                     platform, fetched = futures[future], future.result()
                     outcome = _metadata(fetched, len(asked[platform]), due[platform], aitoearn.mode)
-                    with warehouse.writer() as con:
-                        record = _run_record(context, start, fetched, outcome)
-                        write_work_metrics(con, platform, *_frames(fetched), start.run_date, record)
+                    record = _run_record(context, start, fetched, outcome)
+                    write_work_metrics(writer.connection(), platform, *_frames(fetched), start.run_date, record)
                     outcomes[platform] = outcome
                     context.log.info("work_metrics[%s]: %s", platform, _line(outcome))
             except BaseException:
