@@ -31,7 +31,7 @@ sql: install  ## the analysts' copy of the warehouse in the duckdb CLI, read-onl
 	$(PY) -m aitoearn_assets sql
 
 test: install  ## the whole suite, browser tests included (they need Debian's chromium: .ci/run installs it)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=15
 
 test-fast: install  ## the suite without the browser tests
 	$(VENV)/bin/pytest -q -m "not browser"

@@ -138,6 +138,7 @@ def daily_job(args: argparse.Namespace, work: str) -> list[Row]:
                 journal = f"{work}/daily_{accounts}_{n}.json"
                 our_runs[-1]["requests"] = len(fetch_journal(url, journal))
                 bare_runs.append(run_measured("bare_replay.py", url, SANDBOX_API_KEY, str(args.concurrency), journal))
+                fetch_journal(url, f"{work}/daily_{accounts}_{n}_bare.json")  # the next round's journal: its own
         ours, bare = _best(our_runs), _best(bare_runs)
         ours["accounts"] = 15 * per_platform
         results[accounts] = (ours, bare)

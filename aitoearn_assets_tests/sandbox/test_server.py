@@ -30,7 +30,12 @@ def test_the_sandbox_runs_as_its_own_process():
         assert answer["code"] == 0 and works["code"] in (0, 15080, 15032)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # never left running after the test
+            server.kill()
+            server.wait()
+            raise
 
 
 def test_it_refuses_to_listen_beyond_this_machine():
