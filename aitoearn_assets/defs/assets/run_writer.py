@@ -8,7 +8,7 @@ an open and a closing checkpoint, on a lake a session that loads the extensions 
 from __future__ import annotations
 
 import logging
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 
 import duckdb
 
@@ -28,9 +28,12 @@ class RunWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._con is not None:  # the fetch is over: the closing checkpoint may use every core
-            self._con.execute("RESET threads")
-        self._stack.close()
+        try:
+            if self._con is not None:  # the fetch is over: the closing checkpoint may use every core
+                with suppress(duckdb.Error):  # a broken connection still closes, and the first error is raised
+                    self._con.execute("RESET threads")
+        finally:
+            self._stack.close()
 
     def checkpoint(self) -> None:
         """Compress what is written so far into the file while the last platform is still being fetched, so the

@@ -100,13 +100,15 @@ def work_metrics(
                 for platform, works in asked.items()
             }  # fmt: skip
             try:
-                for future in as_completed(futures):
+                for written, future in enumerate(as_completed(futures), start=1):
                     platform, fetched = futures[future], future.result()
                     outcome = _metadata(fetched, len(asked[platform]), due[platform], aitoearn.mode)
                     record = _run_record(context, start, fetched, outcome)
                     write_work_metrics(writer.connection(), platform, *_frames(fetched), start.run_date, record)
                     outcomes[platform] = outcome
                     context.log.info("work_metrics[%s]: %s", platform, _line(outcome))
+                    if written == len(futures) - 1:  # while the last platform is still asked, as raw_works does
+                        writer.checkpoint()
             except BaseException:
                 client.cancel()  # the other platforms stop asking; what was written stays
                 raise
