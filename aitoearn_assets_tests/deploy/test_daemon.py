@@ -90,11 +90,8 @@ def test_the_schedule_tick_and_a_ui_backfill_run_on_the_daemon_each_in_its_own_p
         }})["launchPartitionBackfill"]  # fmt: skip
         assert launched["__typename"] == "LaunchBackfillSuccess", launched
 
-        def ticked() -> list[dg.DagsterRun]:
-            runs = instance.get_runs(dg.RunsFilter(tags={"dagster/schedule_name": "daily_raw_works"}))
-            return runs
-
-        wait_for("the first tick's run", ticked, 150)
+        scheduled_runs = dg.RunsFilter(tags={"dagster/schedule_name": "daily_raw_works"})
+        wait_for("the first tick's run", lambda: instance.get_runs(scheduled_runs), 150)
         for schedule in ("daily_raw_works", "daily_accounts"):  # one tick is enough
             subprocess.run([BIN / "dagster", "schedule", "stop", schedule, "-w", REPO / "workspace.yaml"],
                            cwd=REPO, env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
