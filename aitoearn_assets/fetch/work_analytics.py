@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -110,9 +111,13 @@ def fetch_work_analytics(
     run_date: date,
     *,
     max_concurrency: int = 4,
+    pool: Executor | None = None,
     log: logging.Logger | None = None,
 ) -> PlatformAnalytics:
-    """Ask the analytics of `works` (each once, in order); raises AuthError on a refused key."""
+    """Ask the analytics of `works` (each once, in order); raises AuthError on a refused key.
+
+    The works are asked on `max_concurrency` threads of their own, or on `pool`, shared with other platforms.
+    """
     log = log or logger
     scoped = client.scoped()
     result = PlatformAnalytics(platform, utc_now(), stats=scoped.stats)
@@ -164,14 +169,16 @@ def fetch_work_analytics(
                     f"{BREAKER_SHARE:.0%}); the rest of its works are left for the next run"
                 )
 
-    with ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="aitoearn-analytics") as pool:
-        futures = [pool.submit(ask, work) for work in works]
+    own_pool = ThreadPoolExecutor(max(1, max_concurrency), "aitoearn-analytics") if pool is None else None
+    with own_pool or nullcontext(pool) as executor:
+        futures = [executor.submit(ask, work) for work in works]
         try:
             for future in futures:
                 future.result()
         except BaseException:
             client.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+            for future in futures:
+                future.cancel()
             raise
     result.rows.sort(key=lambda r: (r.account_id, r.platform_work_id))
     return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -178,6 +180,38 @@ def test_a_401_stops_everything(make_client, sandbox):
     with pytest.raises(AuthError):
         fetch_work_analytics(make_client(), "youtube", works_of(sandbox, "youtube", 0, 30), RUN_DATE, max_concurrency=2)
     assert sandbox.requests <= 2
+
+
+class _ThreadsSeen(ThreadPoolExecutor):
+    """A pool that notes the threads its work ran on."""
+
+    def __init__(self, workers: int, prefix: str) -> None:
+        super().__init__(workers, prefix)
+        self.threads: set[str] = set()
+
+    def submit(self, fn, /, *args, **kwargs):
+        def noted():
+            self.threads.add(threading.current_thread().name)
+            return fn(*args, **kwargs)
+
+        return super().submit(noted)
+
+
+def test_platforms_sharing_one_pool_get_every_answer_asked_on_its_threads(make_client, sandbox):
+    client = make_client()
+    alone = {p: fetch_work_analytics(client, p, works_of(sandbox, p, 0, 12), RUN_DATE) for p in ("youtube", "twitter")}
+    with _ThreadsSeen(2, "shared") as pool, ThreadPoolExecutor(2) as platforms:
+        futures = {
+            p: platforms.submit(fetch_work_analytics, client, p, works_of(sandbox, p, 0, 12), RUN_DATE, pool=pool)
+            for p in alone
+        }
+        shared = {p: f.result() for p, f in futures.items()}
+    for platform, result in shared.items():
+        assert [(r.platform_work_id, r.status, r.metrics) for r in result.rows] == [
+            (r.platform_work_id, r.status, r.metrics) for r in alone[platform].rows
+        ]
+        assert result.stats.requests == 12
+    assert pool.threads and all(name.startswith("shared") for name in pool.threads)
 
 
 @pytest.mark.parametrize("fault", ["envelope_429", "http_502", "retryable_15071", "slow"])

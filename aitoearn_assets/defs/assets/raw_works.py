@@ -174,8 +174,6 @@ def _write(
         context.log.error("raw_works[%s] failed: %s", fetched.platform, fetched.reason)
         return {**common, "status": "failed", "error": fetched.reason, "transient": fetched.transient}
 
-    if fetched.cannot_list_reason:
-        context.log.info("%s: zero rows, %s", fetched.platform, fetched.cannot_list_reason)
     ids = fetched.fetched_account_ids
     partial = frozenset(issue.account_id for issue in fetched.partial)
     incoming = IncomingWorks(ids, fetched.stage.in_memory(ids), fetched.stage.spilled(ids), partial)
@@ -255,8 +253,8 @@ class _ProgressReport:
         elif outcome["source"] == "publish_record":
             line = (
                 f"raw_works[{platform}]: {outcome['dagster/row_count']} works from the publish records of "
-                f"{len(outcome['accounts_fetched'])} account(s) (no works list), {outcome['requests']} requests, "
-                f"{outcome['seconds']} s"
+                f"{len(outcome['accounts_fetched'])} account(s), {outcome['requests']} requests, {outcome['seconds']} s "
+                f"(no works list: {outcome['cannot_list_reason']})"
             )
         else:
             line = (

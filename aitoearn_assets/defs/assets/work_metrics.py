@@ -91,12 +91,15 @@ def work_metrics(
                 chosen = due_works(con, platform, start.started_at, schedule)
                 asked[platform] = [WorkToEnrich(a, w, p) for a, w, p in chosen.works]
                 due[platform] = chosen.due
-        # the platforms are asked at once (the client keeps max_concurrency requests in flight in all), and each
-        # is written as soon as its answers are in: no platform waits for another's last answers or its write
-        with ThreadPoolExecutor(max_workers=max(1, len(asked)), thread_name_prefix="aitoearn-platform") as pool:
+        # the platforms are asked at once on one pool of max_concurrency threads (a pool per platform kept 15
+        # times as many threads waiting on the client's slots), and each is written as soon as its answers are
+        # in: no platform waits for another's last answers or its write
+        requests = ThreadPoolExecutor(max(1, aitoearn.max_concurrency), "aitoearn-analytics")
+        platform_threads = ThreadPoolExecutor(max(1, len(asked)), "aitoearn-platform")
+        with requests, platform_threads as pool:
             futures = {
-                pool.submit(fetch_work_analytics, client, platform, works, start.run_date,
-                            max_concurrency=aitoearn.max_concurrency, log=context.log): platform
+                pool.submit(fetch_work_analytics, client, platform, works, start.run_date, pool=requests,
+                            log=context.log): platform
                 for platform, works in asked.items()
             }  # fmt: skip
             try:
