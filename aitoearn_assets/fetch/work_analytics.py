@@ -104,6 +104,11 @@ def analytics_window(published_at: datetime | None, run_date: date) -> tuple[dat
     return max(earliest, published_day), until
 
 
+def analytics_pool(max_concurrency: int) -> ThreadPoolExecutor:
+    """The threads work analytics are asked on: `max_concurrency` of them, which every platform of a run can share."""
+    return ThreadPoolExecutor(max(1, max_concurrency), "aitoearn-analytics")
+
+
 def fetch_work_analytics(
     client: AiToEarnClient,
     platform: str,
@@ -169,8 +174,7 @@ def fetch_work_analytics(
                     f"{BREAKER_SHARE:.0%}); the rest of its works are left for the next run"
                 )
 
-    own_pool = ThreadPoolExecutor(max(1, max_concurrency), "aitoearn-analytics") if pool is None else None
-    with own_pool or nullcontext(pool) as executor:
+    with analytics_pool(max_concurrency) if pool is None else nullcontext(pool) as executor:
         futures = [executor.submit(ask, work) for work in works]
         try:
             for future in futures:

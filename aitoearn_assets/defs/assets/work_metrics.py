@@ -15,7 +15,12 @@ from aitoearn_assets.defs.partitions import platform_partitions
 from aitoearn_assets.defs.policies import DAILY_AFTER_INGEST, INGEST_RETRY_POLICY, WRITER_POOL
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnResource
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
-from aitoearn_assets.fetch.work_analytics import PlatformAnalytics, WorkToEnrich, fetch_work_analytics
+from aitoearn_assets.fetch.work_analytics import (
+    PlatformAnalytics,
+    WorkToEnrich,
+    analytics_pool,
+    fetch_work_analytics,
+)
 from aitoearn_assets.tables import WORK_METRICS_COLUMNS
 from aitoearn_assets.warehouse.work_metrics import (
     AnalyticsSchedule,
@@ -94,9 +99,8 @@ def work_metrics(
         # the platforms are asked at once on one pool of max_concurrency threads (a pool per platform kept 15
         # times as many threads waiting on the client's slots), and each is written as soon as its answers are
         # in: no platform waits for another's last answers or its write
-        requests = ThreadPoolExecutor(max(1, aitoearn.max_concurrency), "aitoearn-analytics")
-        platform_threads = ThreadPoolExecutor(max(1, len(asked)), "aitoearn-platform")
-        with requests, platform_threads as pool:
+        requests = analytics_pool(aitoearn.max_concurrency)
+        with requests, ThreadPoolExecutor(max(1, len(asked)), "aitoearn-platform") as pool:
             futures = {
                 pool.submit(fetch_work_analytics, client, platform, works, start.run_date, pool=requests,
                             log=context.log): platform
