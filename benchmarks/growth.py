@@ -12,6 +12,7 @@ import duckdb
 from common import report
 
 from aitoearn_assets.defs.resources.warehouse import DEFAULT_MEMORY_LIMIT
+from aitoearn_assets.warehouse import definitions
 from aitoearn_assets.warehouse.growth import compute_account_growth, compute_work_growth
 from aitoearn_assets.warehouse.schema import ensure_schema
 from aitoearn_assets.warehouse.writes import replace_table_from_frame
@@ -32,15 +33,32 @@ def generate(works: int, days: int, path: str) -> None:
             """,
             {"works": works, "per": WORKS_PER_ACCOUNT},
         )
+
+        # the measures as a write records them (warehouse.definitions); every fifth work's likes come from
+        # weekly analytics, so six days in seven carry the last observation over
+        def column(c: str) -> str:
+            return c if c in ("view_count", "like_count") else "NULL::BIGINT"
+
         con.execute(
-            """
+            f"""
             INSERT INTO work_snapshots BY NAME
-            SELECT 'tiktok' AS platform, 'acc' || (w // $per) AS account_id, 'w' || w AS platform_work_id,
-                   DATE '2026-11-28' - d::INT AS snapshot_date,
-                   (1000 + (w % 997) * 10 + ($days - d) * (w % 50))::BIGINT AS view_count,
-                   (10 + (w % 89) + ($days - d) * (w % 7) - CASE WHEN w % 1000 = 0 AND d = 0 THEN 50 ELSE 0 END)::BIGINT AS like_count,
-                   'list' AS metrics_source, now()::TIMESTAMP AS fetched_at
-            FROM range($works) AS t(w), range($days) AS u(d)
+            SELECT * EXCLUDE (w, d, weekly),
+                   {definitions.exposure(column)} AS exposure, {definitions.exposure_metric(column)} AS exposure_metric,
+                   snapshot_date AS exposure_observed_on,
+                   {definitions.interactions(column)} AS interactions,
+                   {definitions.interactions_metric(column)} AS interactions_metric,
+                   CASE WHEN weekly THEN snapshot_date - (6 - (d + 6) % 7)::INT ELSE snapshot_date END
+                       AS interactions_observed_on
+            FROM (
+                SELECT w, d, w % 5 = 0 AS weekly,
+                       'tiktok' AS platform, 'acc' || (w // $per) AS account_id, 'w' || w AS platform_work_id,
+                       DATE '2026-11-28' - d::INT AS snapshot_date,
+                       (1000 + (w % 997) * 10 + ($days - d) * (w % 50))::BIGINT AS view_count,
+                       (10 + (w % 89) + ($days - CASE WHEN weekly THEN d + 6 - (d + 6) % 7 ELSE d END) * (w % 7)
+                        - CASE WHEN w % 1000 = 1 AND d = 0 THEN 50 ELSE 0 END)::BIGINT AS like_count,
+                       'list' AS metrics_source, now()::TIMESTAMP AS fetched_at
+                FROM range($works) AS t(w), range($days) AS u(d)
+            )
             """,
             {"works": works, "days": days, "per": WORKS_PER_ACCOUNT},
         )
@@ -64,7 +82,12 @@ def compute(path: str) -> None:
         replace_table_from_frame(con, "work_growth", works)
         accounts = compute_account_growth(con, works)
         replace_table_from_frame(con, "account_growth", accounts)
-    report(seconds=time.perf_counter() - started, works=works.height, accounts=accounts.height)
+    seconds = time.perf_counter() - started
+    # growth over snapshots that observe nothing takes no baseline at all: that would measure nothing
+    gains = {c: works[c].count() for c in works.columns if "_gain_" in c}
+    if min(gains.values()) < works.height // 2:
+        raise SystemExit(f"most works have no gain, the data measures nothing: {gains}")
+    report(seconds=seconds, works=works.height, accounts=accounts.height, gains=gains)
 
 
 if __name__ == "__main__":
