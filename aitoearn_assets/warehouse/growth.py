@@ -73,22 +73,27 @@ def _window(measure: str, n: int) -> str:
     return f" AND s.snapshot_date BETWEEN l.{measure}_observed_on - {2 * n} AND l.{measure}_observed_on - {n}"
 
 
-#: Per work: each measure's value (and metric) at its latest observation in each baseline window.
+#: Per work: each measure's value at its latest observation in each baseline window, NULL when that
+#: observation measured with another metric than the latest one (compared here, so no metric name reaches polars).
 _BASES = f"""
-SELECT s.platform, s.account_id, s.platform_work_id,
-       {
+SELECT platform, account_id, platform_work_id,
+       {", ".join(f"CASE WHEN {m}_same_{n} THEN {m}_base_{n} END AS {m}_base_{n}" for m in MEASURES for n in GAIN_DAYS)}
+FROM (
+    SELECT s.platform, s.account_id, s.platform_work_id,
+           {
     ", ".join(
         f"arg_max(s.{m}, {_observed_date(m, 's.', _window(m, n))}) AS {m}_base_{n}, "
-        f"arg_max(s.{m}_metric, {_observed_date(m, 's.', _window(m, n))}) AS {m}_metric_base_{n}"
+        f"arg_max(s.{m}_metric = l.{m}_metric_at_latest, {_observed_date(m, 's.', _window(m, n))}) AS {m}_same_{n}"
         for m in MEASURES
         for n in GAIN_DAYS
     )
 }
-FROM work_snapshots AS s
-JOIN growth_latest AS l USING (platform, account_id, platform_work_id)
-WHERE s.snapshot_date >= least(l.exposure_observed_on, l.interactions_observed_on) - {_LONGEST}
-  AND s.snapshot_date < greatest(l.exposure_observed_on, l.interactions_observed_on)
-GROUP BY s.platform, s.account_id, s.platform_work_id
+    FROM work_snapshots AS s
+    JOIN growth_latest AS l USING (platform, account_id, platform_work_id)
+    WHERE s.snapshot_date >= least(l.exposure_observed_on, l.interactions_observed_on) - {_LONGEST}
+      AND s.snapshot_date < greatest(l.exposure_observed_on, l.interactions_observed_on)
+    GROUP BY s.platform, s.account_id, s.platform_work_id
+)
 """
 
 #: Per work of a daily-series platform: the sum of each measure's last N days, when every one of them from the
@@ -131,7 +136,9 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream and spill
     try:
         con.execute(_LATEST)
-        latest = con.sql("SELECT * FROM growth_latest").pl()
+        latest = con.sql(
+            f"SELECT * EXCLUDE ({', '.join(f'{m}_metric_at_latest' for m in MEASURES)}) FROM growth_latest"
+        ).pl()
         bases = con.sql(_BASES).pl()
     finally:
         con.execute("DROP TABLE IF EXISTS growth_latest")
@@ -148,8 +155,7 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                 .then(pl.col(f"{m}_daily_{n}"))
                 .when(fresh)
                 .then(pl.col(f"{m}_at_latest"))
-                .when(pl.col(f"{m}_metric_base_{n}") == pl.col(f"{m}_metric_at_latest"))
-                .then(pl.col(f"{m}_at_latest") - pl.col(f"{m}_base_{n}"))
+                .otherwise(pl.col(f"{m}_at_latest") - pl.col(f"{m}_base_{n}"))
             )
             gains.append(gain.cast(pl.Int64).alias(f"{m}_gain_{n}d"))
     return wide.with_columns(gains).select(list(WORK_GROWTH_COLUMNS)).sort(KEY).collect()
