@@ -34,13 +34,13 @@ def generate(works: int, days: int, path: str) -> None:
             {"works": works, "per": WORKS_PER_ACCOUNT},
         )
 
-        # the measures as a write records them (warehouse.definitions); every fifth work's likes come from
-        # weekly analytics, so six days in seven carry the last observation over
+        # one day at a time, oldest first, as daily runs append them; the measures as a write records them
+        # (warehouse.definitions); every fifth work's likes come from weekly analytics, so six days in
+        # seven carry the last observation over
         def column(c: str) -> str:
             return c if c in ("view_count", "like_count") else "NULL::BIGINT"
 
-        con.execute(
-            f"""
+        day = f"""
             INSERT INTO work_snapshots BY NAME
             SELECT * EXCLUDE (w, d, weekly),
                    {definitions.exposure(column)} AS exposure, {definitions.exposure_metric(column)} AS exposure_metric,
@@ -57,11 +57,11 @@ def generate(works: int, days: int, path: str) -> None:
                        (10 + (w % 89) + ($days - CASE WHEN weekly THEN d + 6 - (d + 6) % 7 ELSE d END) * (w % 7)
                         - CASE WHEN w % 1000 = 1 AND d = 0 THEN 50 ELSE 0 END)::BIGINT AS like_count,
                        'list' AS metrics_source, now()::TIMESTAMP AS fetched_at
-                FROM range($works) AS t(w), range($days) AS u(d)
+                FROM range($works) AS t(w), (SELECT $d::BIGINT AS d)
             )
-            """,
-            {"works": works, "days": days, "per": WORKS_PER_ACCOUNT},
-        )
+            """
+        for d in reversed(range(days)):
+            con.execute(day, {"works": works, "days": days, "per": WORKS_PER_ACCOUNT, "d": d})
         con.execute(
             """
             INSERT INTO account_snapshots BY NAME

@@ -33,6 +33,12 @@ MEASURES = ("exposure", "interactions")
 _DAILY = ", ".join(f"'{p}'" for p in sorted(DAILY_SERIES_PLATFORMS))
 _LONGEST = 2 * max(GAIN_DAYS)
 
+#: Works whose latest values and baselines one pass over the snapshots aggregates. Snapshots are appended a day
+#: at a time, so every chunk of rows meets every work: at 1M works in one pass the aggregation ran out of
+#: DuckDB's 512 MB (benchmarks/growth.py); a pass per share of the works (by a hash of the work id) keeps it
+#: within the limit, at the cost of one scan a pass.
+WORKS_PER_PASS = 250_000
+
 
 def _observed_date(measure: str, alias: str = "", window: str = "") -> str:
     """The snapshot's date when it observed `measure` (and lies in `window`), else NULL.
@@ -45,7 +51,8 @@ def _observed_date(measure: str, alias: str = "", window: str = "") -> str:
 
 #: Per work: its latest snapshot's (carried) values, for each measure its latest observation, and its
 #: publication day (UTC). Only the works work_engagement shows (its definition of a current work), joined
-#: after the aggregation, which then meets one row a work instead of every snapshot.
+#: after the aggregation, which then meets one row a work instead of every snapshot. `{part}`: the works of
+#: this pass.
 _LATEST = f"""
 CREATE OR REPLACE TEMP TABLE growth_latest AS
 SELECT * FROM (
@@ -62,6 +69,7 @@ SELECT * FROM (
     )
 }
     FROM work_snapshots
+    WHERE {{part}}
     GROUP BY platform, account_id, platform_work_id
 )
 JOIN (SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM work_engagement)
@@ -92,6 +100,7 @@ FROM (
     JOIN growth_latest AS l USING (platform, account_id, platform_work_id)
     WHERE s.snapshot_date >= least(l.exposure_observed_on, l.interactions_observed_on) - {_LONGEST}
       AND s.snapshot_date < greatest(l.exposure_observed_on, l.interactions_observed_on)
+      AND {{part}}
     GROUP BY s.platform, s.account_id, s.platform_work_id
 )
 """
@@ -135,16 +144,28 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     (order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()  # type: ignore[misc]
     con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream and spill
     try:
-        con.execute(_LATEST)
-        latest = con.sql(
-            f"SELECT * EXCLUDE ({', '.join(f'{m}_metric_at_latest' for m in MEASURES)}) FROM growth_latest"
-        ).pl()
-        bases = con.sql(_BASES).pl()
+        (works,) = con.execute("SELECT count(*) FROM work_engagement").fetchone()  # type: ignore[misc]
+        passes = max(1, -(-works // WORKS_PER_PASS))
+        latest, bases = [], []
+        for i in range(passes):
+            part = f"hash(platform_work_id) % {passes} = {i}" if passes > 1 else "true"
+            con.execute(_LATEST.replace("{part}", part))
+            latest.append(
+                con.sql(
+                    f"SELECT * EXCLUDE ({', '.join(f'{m}_metric_at_latest' for m in MEASURES)}) FROM growth_latest"
+                ).pl()
+            )
+            bases.append(con.sql(_BASES.replace("{part}", part.replace("platform_work_id", "s.platform_work_id"))).pl())
     finally:
         con.execute("DROP TABLE IF EXISTS growth_latest")
         con.execute(f"SET preserve_insertion_order = {bool(order)}")
     daily = con.sql(_DAILY_GAINS).pl()
-    wide = latest.lazy().join(bases.lazy(), on=KEY, how="left").join(daily.lazy(), on=KEY, how="left")
+    wide = (
+        pl.concat(latest)
+        .lazy()
+        .join(pl.concat(bases).lazy(), on=KEY, how="left")
+        .join(daily.lazy(), on=KEY, how="left")
+    )
     daily_series = pl.col("platform").is_in(sorted(DAILY_SERIES_PLATFORMS))
     gains = []
     for m in MEASURES:

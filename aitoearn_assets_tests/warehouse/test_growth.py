@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from aitoearn_assets.warehouse import growth as growth_module
 from aitoearn_assets.warehouse.growth import compute_account_growth, compute_work_growth, negative_gains
 
 D = date(2026, 11, 20)  # the latest run date in these tests
@@ -53,7 +54,15 @@ def growth(con) -> dict:
     return {r["platform_work_id"]: r for r in compute_work_growth(con).iter_rows(named=True)}
 
 
-def test_gains_by_hand(con):
+@pytest.fixture(params=["one pass", "a pass per work"])
+def passes(request, monkeypatch):
+    """Every work in one pass over the snapshots, or (as past growth.WORKS_PER_PASS works) works in passes."""
+    if request.param == "a pass per work":
+        monkeypatch.setattr(growth_module, "WORKS_PER_PASS", 1)
+    return request.param
+
+
+def test_gains_by_hand(con, passes):
     old = D - timedelta(days=100)
     # w1: observed every day; views 100/day, likes 10/day
     work(con, "w1", old)
@@ -94,7 +103,7 @@ def test_gains_by_hand(con):
     assert all(r["snapshot_date"] == D for r in g.values())
 
 
-def test_weekly_analytics_give_no_daily_gain_and_an_exact_weekly_one(con):
+def test_weekly_analytics_give_no_daily_gain_and_an_exact_weekly_one(con, passes):
     """A YouTube work's numbers come from work analytics, asked every 7 days; the daily snapshots between
     show the last answer (carried over). Three weeks by hand."""
     start = D - timedelta(days=14)
@@ -201,7 +210,7 @@ def test_cached_followers_gain_between_the_dates_aitoearn_fetched_them(con):
     assert a["followers_gain_7d"] == 60 and a["followers_gain_28d"] is None
 
 
-def test_only_works_work_engagement_shows_have_growth(con):
+def test_only_works_work_engagement_shows_have_growth(con, passes):
     """A work gone from raw_works, and the works of an account the key no longer lists, have no growth rows
     (the report's gains add work_growth up)."""
     con.execute(
