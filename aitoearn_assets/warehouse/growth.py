@@ -14,11 +14,14 @@ stored from the work's publication day on (days before it count as 0). Only work
 work_engagement shows have growth: not those of removed accounts, nor works gone from raw_works.
 Gains are never clamped.
 
-DuckDB selects what the gains need (one pass for each work's latest values, one for its baselines);
-polars computes the gains; each table is replaced in one transaction by the asset.
+DuckDB selects what the gains need (each work's latest values, then its baselines: see _latest and
+_baselines for the order they are looked for in); polars computes the gains; each table is replaced in
+one transaction by the asset.
 """
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -31,13 +34,16 @@ from aitoearn_assets.warehouse import definitions
 KEY = ["platform", "account_id", "platform_work_id"]
 MEASURES = ("exposure", "interactions")
 _DAILY = ", ".join(f"'{p}'" for p in sorted(DAILY_SERIES_PLATFORMS))
-_LONGEST = 2 * max(GAIN_DAYS)
 
-#: Works whose latest values and baselines one pass over the snapshots aggregates. Snapshots are appended a day
-#: at a time, so every chunk of rows meets every work: at 1M works in one pass the aggregation ran out of
-#: DuckDB's 512 MB (benchmarks/growth.py); a pass per share of the works (by a hash of the work id) keeps it
-#: within the limit, at the cost of one scan a pass.
+#: Works whose latest values and baselines one aggregation meets. Snapshots are appended a day at a time, so
+#: every chunk of rows meets every work: 1M works in one aggregation over 90 days ran out of DuckDB's 512 MB
+#: (benchmarks/growth.py); a pass per share of the works (by a hash of the work id) stays within it.
 WORKS_PER_PASS = 250_000
+
+#: The days before the latest snapshot date where each work's latest observations are looked for first (a scan
+#: that DuckDB's zone maps prune to those days); only the works with a measure not observed in them, or no
+#: snapshot in them, are looked for over their whole history.
+RECENT_DAYS = 7
 
 
 def _observed_date(measure: str, alias: str = "", window: str = "") -> str:
@@ -51,10 +57,9 @@ def _observed_date(measure: str, alias: str = "", window: str = "") -> str:
 
 #: Per work: its latest snapshot's (carried) values, for each measure its latest observation, and its
 #: publication day (UTC). Only the works work_engagement shows (its definition of a current work), joined
-#: after the aggregation, which then meets one row a work instead of every snapshot. `{part}`: the works of
-#: this pass.
+#: after the aggregation, which then meets one row a work instead of every snapshot. `{source}`: the
+#: snapshots looked at; `{part}`: the works (and days) of this pass.
 _LATEST = f"""
-CREATE OR REPLACE TEMP TABLE growth_latest AS
 SELECT * FROM (
     SELECT platform, account_id, platform_work_id,
            max(snapshot_date) AS snapshot_date,
@@ -68,7 +73,7 @@ SELECT * FROM (
         for m in MEASURES
     )
 }
-    FROM work_snapshots
+    FROM {{source}}
     WHERE {{part}}
     GROUP BY platform, account_id, platform_work_id
 )
@@ -77,33 +82,36 @@ JOIN (SELECT platform, account_id, platform_work_id, published_at::DATE AS publi
 """
 
 
-def _window(measure: str, n: int) -> str:
+def _window(measure: str, n: int, newest_day: bool) -> str:
+    """Baseline window n: [L - 2n, L - n] for the latest observation L, or its newest day only."""
+    if newest_day:
+        return f" AND s.snapshot_date = l.{measure}_observed_on - {n}"
     return f" AND s.snapshot_date BETWEEN l.{measure}_observed_on - {2 * n} AND l.{measure}_observed_on - {n}"
 
 
-#: Per work: each measure's value at its latest observation in each baseline window, NULL when that
-#: observation measured with another metric than the latest one (compared here, so no metric name reaches polars).
-_BASES = f"""
-SELECT platform, account_id, platform_work_id,
-       {", ".join(f"CASE WHEN {m}_same_{n} THEN {m}_base_{n} END AS {m}_base_{n}" for m in MEASURES for n in GAIN_DAYS)}
-FROM (
-    SELECT s.platform, s.account_id, s.platform_work_id,
-           {
-    ", ".join(
-        f"arg_max(s.{m}, {_observed_date(m, 's.', _window(m, n))}) AS {m}_base_{n}, "
-        f"arg_max(s.{m}_metric = l.{m}_metric_at_latest, {_observed_date(m, 's.', _window(m, n))}) AS {m}_same_{n}"
+def _bases(days: tuple[int, ...], newest_day: bool = False) -> str:
+    """Per work and window of `days`: each measure's value at its latest observation in the window
+    (`<m>_base_<n>`), and whether that observation measured with the latest one's metric (`<m>_same_<n>`,
+    compared here, so no metric name reaches polars). With `newest_day`, only an observation on the
+    window's newest day counts (it is then the latest in the window). `{latest}`: the works (rows of
+    growth_latest); `{part}`: the snapshots and works of this pass."""
+    aggregates = ", ".join(
+        f"arg_max(s.{m}, {_observed_date(m, 's.', _window(m, n, newest_day))}) AS {m}_base_{n}, "
+        f"arg_max(s.{m}_metric = l.{m}_metric_at_latest, {_observed_date(m, 's.', _window(m, n, newest_day))}) "
+        f"AS {m}_same_{n}"
         for m in MEASURES
-        for n in GAIN_DAYS
+        for n in days
     )
-}
+    return f"""
+    SELECT s.platform, s.account_id, s.platform_work_id, {aggregates}
     FROM work_snapshots AS s
-    JOIN growth_latest AS l USING (platform, account_id, platform_work_id)
-    WHERE s.snapshot_date >= least(l.exposure_observed_on, l.interactions_observed_on) - {_LONGEST}
-      AND s.snapshot_date < greatest(l.exposure_observed_on, l.interactions_observed_on)
+    JOIN {{latest}} AS l USING (platform, account_id, platform_work_id)
+    WHERE s.snapshot_date >= least(l.exposure_observed_on, l.interactions_observed_on) - {2 * max(days)}
+      AND s.snapshot_date <= greatest(l.exposure_observed_on, l.interactions_observed_on) - {min(days)}
       AND {{part}}
     GROUP BY s.platform, s.account_id, s.platform_work_id
-)
-"""
+    """
+
 
 #: Per work of a daily-series platform: the sum of each measure's last N days, when every one of them from the
 #: work's publication day on is stored (a day before it counts as 0 when absent, and as stored when present).
@@ -139,33 +147,111 @@ SELECT platform, account_id, platform_work_id, published_at::DATE AS published_d
 """
 
 
+_KEY = ", ".join(KEY)
+_SAME_KEY = " AND ".join(f"t.{c} = o.{c}" for c in KEY)
+
+
+def _passes(works: int, column: str = "platform_work_id") -> list[str]:
+    """The works of each pass over `works` works (see WORKS_PER_PASS), as a condition on `column`."""
+    n = -(-works // WORKS_PER_PASS)
+    return [f"hash({column}) % {n} = {i}" for i in range(n)] if n > 1 else ["true"]
+
+
+def _date(day: date) -> str:
+    return f"DATE '{day.isoformat()}'"
+
+
+def _latest(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Fill the temp table growth_latest (see _LATEST); return it without the metric names."""
+    (last_day,) = con.execute("SELECT max(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
+    (works,) = con.execute("SELECT count(*) FROM work_engagement").fetchone()  # type: ignore[misc]
+    recent = f"snapshot_date >= {_date(last_day - timedelta(days=RECENT_DAYS - 1))}" if last_day else "true"
+    query = _LATEST.replace("{source}", "work_snapshots")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE growth_latest AS {query.replace('{part}', 'false')}")
+    for part in _passes(works):
+        con.execute(f"INSERT INTO growth_latest {query.replace('{part}', f'{recent} AND {part}')}")
+    if last_day:
+        # the works with no snapshot in those days or a measure not observed in them: over their whole history
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE growth_stale AS
+            SELECT {_KEY} FROM work_engagement
+            ANTI JOIN (SELECT {_KEY} FROM growth_latest
+                       WHERE exposure_observed_on IS NOT NULL AND interactions_observed_on IS NOT NULL)
+            USING ({_KEY})
+        """)  # fmt: skip
+        (stale,) = con.execute("SELECT count(*) FROM growth_stale").fetchone()  # type: ignore[misc]
+        if stale:
+            con.execute(f"DELETE FROM growth_latest AS t USING growth_stale AS o WHERE {_SAME_KEY}")
+            query = _LATEST.replace("{source}", f"(SELECT * FROM work_snapshots SEMI JOIN growth_stale USING ({_KEY}))")
+            for part in _passes(stale):
+                con.execute(f"INSERT INTO growth_latest {query.replace('{part}', part)}")
+    return con.sql(f"SELECT * EXCLUDE ({', '.join(f'{m}_metric_at_latest' for m in MEASURES)}) FROM growth_latest").pl()
+
+
+def _baselines(con: duckdb.DuckDBPyConnection, works: int) -> pl.DataFrame:
+    """Each work's baselines (see _bases): first on each window's newest day alone, where a daily observation
+    lies (a scan pruned to those days); then, for each window where that day held none, over the whole window."""
+    newest = ", ".join(f"{m}_observed_on - {n}" for m in MEASURES for n in GAIN_DAYS)
+    days = [d for (d,) in con.execute(f"SELECT DISTINCT unnest([{newest}]) AS d FROM growth_latest").fetchall() if d]
+    on_days = f"s.snapshot_date IN ({', '.join(_date(d) for d in sorted(days))})" if days else "false"
+    query = _bases(GAIN_DAYS, newest_day=True).replace("{latest}", "growth_latest")
+    observed = con.sql(f"SELECT {_KEY}, {', '.join(f'{m}_observed_on' for m in MEASURES)} FROM growth_latest").pl()
+    found = [con.sql(query.replace("{part}", f"{on_days} AND {p}")).pl() for p in _passes(works, "s.platform_work_id")]
+    bases = observed.join(pl.concat(found), on=KEY, how="left")
+    open_windows = {
+        n: bases.filter(
+            pl.any_horizontal(
+                pl.col(f"{m}_observed_on").is_not_null() & pl.col(f"{m}_base_{n}").is_null() for m in MEASURES
+            )
+        )
+        for n in GAIN_DAYS
+    }
+    for n, open_ in open_windows.items():
+        if open_.is_empty():
+            continue
+        low = open_.select(pl.min_horizontal(f"{m}_observed_on" for m in MEASURES).min()).item()
+        high = open_.select(pl.max_horizontal(f"{m}_observed_on" for m in MEASURES).max()).item()
+        in_window = (
+            f"s.snapshot_date BETWEEN {_date(low - timedelta(days=2 * n))} AND {_date(high - timedelta(days=n))}"
+        )
+        query = _bases((n,)).replace("{latest}", f"(SELECT * FROM growth_latest SEMI JOIN growth_open USING ({_KEY}))")
+        con.register("growth_open", open_.select(KEY).to_arrow())
+        try:
+            whole = pl.concat(
+                [
+                    con.sql(query.replace("{part}", f"{in_window} AND {p}")).pl()
+                    for p in _passes(open_.height, "s.platform_work_id")
+                ]
+            )
+        finally:
+            con.unregister("growth_open")
+        patched = [f"{m}_{kind}_{n}" for m in MEASURES for kind in ("base", "same")]
+        bases = (
+            bases.join(whole.rename({c: f"{c}_whole" for c in patched}), on=KEY, how="left")
+            .with_columns(
+                pl.when(pl.col(f"{m}_base_{n}").is_null()).then(pl.col(f"{c}_whole")).otherwise(pl.col(c)).alias(c)
+                for m in MEASURES
+                for c in (f"{m}_base_{n}", f"{m}_same_{n}")
+            )
+            .drop(f"{c}_whole" for c in patched)
+        )
+    return bases.drop(f"{m}_observed_on" for m in MEASURES)
+
+
 def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per work with at least one snapshot (columns: tables.WORK_GROWTH_COLUMNS)."""
     (order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()  # type: ignore[misc]
     con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream and spill
     try:
-        (works,) = con.execute("SELECT count(*) FROM work_engagement").fetchone()  # type: ignore[misc]
-        passes = max(1, -(-works // WORKS_PER_PASS))
-        latest, bases = [], []
-        for i in range(passes):
-            part = f"hash(platform_work_id) % {passes} = {i}" if passes > 1 else "true"
-            con.execute(_LATEST.replace("{part}", part))
-            latest.append(
-                con.sql(
-                    f"SELECT * EXCLUDE ({', '.join(f'{m}_metric_at_latest' for m in MEASURES)}) FROM growth_latest"
-                ).pl()
-            )
-            bases.append(con.sql(_BASES.replace("{part}", part.replace("platform_work_id", "s.platform_work_id"))).pl())
+        latest = _latest(con)
+        bases = _baselines(con, latest.height)
     finally:
         con.execute("DROP TABLE IF EXISTS growth_latest")
+        con.execute("DROP TABLE IF EXISTS growth_stale")
         con.execute(f"SET preserve_insertion_order = {bool(order)}")
+    wide = latest.lazy().join(bases.lazy(), on=KEY, how="left")
     daily = con.sql(_DAILY_GAINS).pl()
-    wide = (
-        pl.concat(latest)
-        .lazy()
-        .join(pl.concat(bases).lazy(), on=KEY, how="left")
-        .join(daily.lazy(), on=KEY, how="left")
-    )
+    wide = wide.join(daily.lazy(), on=KEY, how="left")
     daily_series = pl.col("platform").is_in(sorted(DAILY_SERIES_PLATFORMS))
     gains = []
     for m in MEASURES:
@@ -176,7 +262,8 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                 .then(pl.col(f"{m}_daily_{n}"))
                 .when(fresh)
                 .then(pl.col(f"{m}_at_latest"))
-                .otherwise(pl.col(f"{m}_at_latest") - pl.col(f"{m}_base_{n}"))
+                .when(pl.col(f"{m}_same_{n}"))
+                .then(pl.col(f"{m}_at_latest") - pl.col(f"{m}_base_{n}"))
             )
             gains.append(gain.cast(pl.Int64).alias(f"{m}_gain_{n}d"))
     return wide.with_columns(gains).select(list(WORK_GROWTH_COLUMNS)).sort(KEY).collect()

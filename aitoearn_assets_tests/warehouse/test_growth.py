@@ -242,3 +242,35 @@ def test_a_stored_day_before_the_publication_day_leaves_the_daily_gain_defined(c
     p = growth(con)["p2"]
     assert p["exposure_gain_1d"] == 20 and p["exposure_gain_7d"] == sum(range(16, 21))
     assert p["exposure_gain_28d"] == sum(range(16, 21))
+
+
+def test_works_last_observed_before_the_recent_days_are_looked_for_in_their_whole_history(con, passes):
+    old = D - timedelta(days=100)
+    work(con, "w1", old)  # keeps the latest snapshot date at D
+    snap(con, "w1", D, 10, 1)
+    # gone: its snapshots stop 10 days before D (views +100 a day, likes +10)
+    work(con, "gone", old)
+    for back in range(10, 40):
+        snap(con, "gone", D - timedelta(days=back), 10_000 - 100 * back, 1_000 - 10 * back)
+    # carried: views last observed 9 days before D and carried over since (+50 a day before); likes every day (+5)
+    work(con, "carried", old)
+    for back in range(0, 40):
+        seen = max(back, 9)
+        snap(con, "carried", D - timedelta(days=back), 5_000 - 50 * seen, 500 - 5 * back,
+             seen=D - timedelta(days=seen), likes_seen=D - timedelta(days=back))  # fmt: skip
+
+    g = growth(con)
+    assert g["gone"]["snapshot_date"] == D - timedelta(days=10)
+    assert (g["gone"]["exposure_gain_1d"], g["gone"]["exposure_gain_7d"], g["gone"]["exposure_gain_28d"]) == (
+        100,
+        700,
+        2_800,
+    )
+    assert g["gone"]["interactions_gain_7d"] == 70
+    assert (g["carried"]["exposure"], g["carried"]["exposure_observed_on"]) == (4_550, D - timedelta(days=9))
+    assert (g["carried"]["exposure_gain_1d"], g["carried"]["exposure_gain_7d"], g["carried"]["exposure_gain_28d"]) == (
+        50,
+        350,
+        1_400,
+    )
+    assert (g["carried"]["interactions_gain_1d"], g["carried"]["interactions_gain_28d"]) == (5, 140)
