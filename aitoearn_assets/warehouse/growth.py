@@ -163,14 +163,16 @@ def _date(day: date) -> str:
 
 def _latest(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Fill the temp table growth_latest (see _LATEST); return it without the metric names."""
-    (last_day,) = con.execute("SELECT max(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
+    first_day, last_day = con.execute("SELECT min(snapshot_date), max(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
     (works,) = con.execute("SELECT count(*) FROM work_engagement").fetchone()  # type: ignore[misc]
-    recent = f"snapshot_date >= {_date(last_day - timedelta(days=RECENT_DAYS - 1))}" if last_day else "true"
+    since = last_day - timedelta(days=RECENT_DAYS - 1) if last_day else None
+    whole = since is None or first_day >= since  # the recent days are the whole history
+    recent = "true" if whole else f"snapshot_date >= {_date(since)}"
     query = _LATEST.replace("{source}", "work_snapshots")
     con.execute(f"CREATE OR REPLACE TEMP TABLE growth_latest AS {query.replace('{part}', 'false')}")
     for part in _passes(works):
         con.execute(f"INSERT INTO growth_latest {query.replace('{part}', f'{recent} AND {part}')}")
-    if last_day:
+    if not whole:
         # the works with no snapshot in those days or a measure not observed in them: over their whole history
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE growth_stale AS
@@ -206,11 +208,14 @@ def _baselines(con: duckdb.DuckDBPyConnection, works: int) -> pl.DataFrame:
         )
         for n in GAIN_DAYS
     }
+    (first_day,) = con.execute("SELECT min(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
     for n, open_ in open_windows.items():
         if open_.is_empty():
             continue
         low = open_.select(pl.min_horizontal(f"{m}_observed_on" for m in MEASURES).min()).item()
         high = open_.select(pl.max_horizontal(f"{m}_observed_on" for m in MEASURES).max()).item()
+        if high - timedelta(days=n) < first_day:
+            continue  # every open window ends before the first snapshot: none holds an observation
         in_window = (
             f"s.snapshot_date BETWEEN {_date(low - timedelta(days=2 * n))} AND {_date(high - timedelta(days=n))}"
         )
