@@ -30,6 +30,7 @@ from aitoearn_assets.api.platforms import DAILY_SERIES_PLATFORMS
 from aitoearn_assets.metrics import GAIN_DAYS
 from aitoearn_assets.tables import ACCOUNT_GROWTH_COLUMNS, WORK_GROWTH_COLUMNS
 from aitoearn_assets.warehouse import definitions
+from aitoearn_assets.warehouse.writes import registered
 
 KEY = ["platform", "account_id", "platform_work_id"]
 MEASURES = ("exposure", "interactions")
@@ -220,16 +221,13 @@ def _baselines(con: duckdb.DuckDBPyConnection, works: int) -> pl.DataFrame:
             f"s.snapshot_date BETWEEN {_date(low - timedelta(days=2 * n))} AND {_date(high - timedelta(days=n))}"
         )
         query = _bases((n,)).replace("{latest}", f"(SELECT * FROM growth_latest SEMI JOIN growth_open USING ({_KEY}))")
-        con.register("growth_open", open_.select(KEY).to_arrow())
-        try:
+        with registered(con, "growth_open", open_.select(KEY)):
             whole = pl.concat(
                 [
                     con.sql(query.replace("{part}", f"{in_window} AND {p}")).pl()
                     for p in _passes(open_.height, "s.platform_work_id")
                 ]
             )
-        finally:
-            con.unregister("growth_open")
         patched = [f"{m}_{kind}_{n}" for m in MEASURES for kind in ("base", "same")]
         bases = (
             bases.join(whole.rename({c: f"{c}_whole" for c in patched}), on=KEY, how="left")
