@@ -182,7 +182,9 @@ def test_materialize_from_the_ui_and_the_runs_land(browser, ui, demo_home):
     page.get_by_role("button", name="Materialize", exact=False).first.click()  # the partition dialog
     page.get_by_text("Select a partition or create one").click()
     page.keyboard.type("KWAI")
-    page.get_by_text("KWAI", exact=True).filter(visible=True).first.click()
+    # the suggestion: the last "KWAI" in the page (its popover comes after the dialog), since the asset page
+    # behind the dialog may show a "KWAI" of its own, under the dialog, where a click never lands
+    page.get_by_text("KWAI", exact=True).filter(visible=True).last.click()
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Launch 1 run").click()
     page.get_by_text("Launched", exact=False).first.wait_for(timeout=15_000)
