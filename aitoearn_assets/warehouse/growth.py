@@ -56,6 +56,11 @@ def _observed_date(measure: str, alias: str = "", window: str = "") -> str:
     return f"CASE WHEN {condition} THEN {alias}snapshot_date END"
 
 
+#: Every current work and its publication day (UTC).
+_LISTED = """
+SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM work_engagement
+"""
+
 #: Per work: its latest snapshot's (carried) values, for each measure its latest observation, and its
 #: publication day (UTC). Only the works work_engagement shows (its definition of a current work), joined
 #: after the aggregation, which then meets one row a work instead of every snapshot. `{source}`: the
@@ -78,8 +83,7 @@ SELECT * FROM (
     WHERE {{part}}
     GROUP BY platform, account_id, platform_work_id
 )
-JOIN (SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM work_engagement)
-    USING (platform, account_id, platform_work_id)
+JOIN ({_LISTED}) USING (platform, account_id, platform_work_id)
 """
 
 
@@ -142,12 +146,6 @@ GROUP BY platform, account_id, platform_work_id
 """
 
 
-#: Every current work and its publication day (UTC).
-_LISTED = """
-SELECT platform, account_id, platform_work_id, published_at::DATE AS published_day FROM work_engagement
-"""
-
-
 _KEY = ", ".join(KEY)
 _SAME_KEY = " AND ".join(f"t.{c} = o.{c}" for c in KEY)
 
@@ -158,22 +156,28 @@ def _passes(works: int, column: str = "platform_work_id") -> list[str]:
     return [f"hash({column}) % {n} = {i}" for i in range(n)] if n > 1 else ["true"]
 
 
+def _frame_in_passes(con: duckdb.DuckDBPyConnection, query: str, where: str, works: int) -> pl.DataFrame:
+    """`query` (a `_bases` query with `{latest}` filled) over `works` works, `where` holding, pass by pass."""
+    return pl.concat(
+        [con.sql(query.replace("{part}", f"{where} AND {p}")).pl() for p in _passes(works, "s.platform_work_id")]
+    )
+
+
 def _date(day: date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
-def _latest(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def _latest(con: duckdb.DuckDBPyConnection, first_day: date | None, last_day: date | None) -> pl.DataFrame:
     """Fill the temp table growth_latest (see _LATEST); return it without the metric names."""
-    first_day, last_day = con.execute("SELECT min(snapshot_date), max(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
     (works,) = con.execute("SELECT count(*) FROM work_engagement").fetchone()  # type: ignore[misc]
     since = last_day - timedelta(days=RECENT_DAYS - 1) if last_day else None
-    whole = since is None or first_day >= since  # the recent days are the whole history
-    recent = "true" if whole else f"snapshot_date >= {_date(since)}"
+    all_recent = since is None or first_day is None or first_day >= since  # the recent days are the whole history
+    recent = "true" if all_recent else f"snapshot_date >= {_date(since)}"
     query = _LATEST.replace("{source}", "work_snapshots")
     con.execute(f"CREATE OR REPLACE TEMP TABLE growth_latest AS {query.replace('{part}', 'false')}")
     for part in _passes(works):
         con.execute(f"INSERT INTO growth_latest {query.replace('{part}', f'{recent} AND {part}')}")
-    if not whole:
+    if not all_recent:
         # the works with no snapshot in those days or a measure not observed in them: over their whole history
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE growth_stale AS
@@ -191,7 +195,7 @@ def _latest(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql(f"SELECT * EXCLUDE ({', '.join(f'{m}_metric_at_latest' for m in MEASURES)}) FROM growth_latest").pl()
 
 
-def _baselines(con: duckdb.DuckDBPyConnection, works: int) -> pl.DataFrame:
+def _baselines(con: duckdb.DuckDBPyConnection, works: int, first_day: date | None) -> pl.DataFrame:
     """Each work's baselines (see _bases): first on each window's newest day alone, where a daily observation
     lies (a scan pruned to those days); then, for each window where that day held none, over the whole window."""
     newest = ", ".join(f"{m}_observed_on - {n}" for m in MEASURES for n in GAIN_DAYS)
@@ -199,8 +203,7 @@ def _baselines(con: duckdb.DuckDBPyConnection, works: int) -> pl.DataFrame:
     on_days = f"s.snapshot_date IN ({', '.join(_date(d) for d in sorted(days))})" if days else "false"
     query = _bases(GAIN_DAYS, newest_day=True).replace("{latest}", "growth_latest")
     observed = con.sql(f"SELECT {_KEY}, {', '.join(f'{m}_observed_on' for m in MEASURES)} FROM growth_latest").pl()
-    found = [con.sql(query.replace("{part}", f"{on_days} AND {p}")).pl() for p in _passes(works, "s.platform_work_id")]
-    bases = observed.join(pl.concat(found), on=KEY, how="left")
+    bases = observed.join(_frame_in_passes(con, query, on_days, works), on=KEY, how="left")
     open_windows = {
         n: bases.filter(
             pl.any_horizontal(
@@ -209,9 +212,8 @@ def _baselines(con: duckdb.DuckDBPyConnection, works: int) -> pl.DataFrame:
         )
         for n in GAIN_DAYS
     }
-    (first_day,) = con.execute("SELECT min(snapshot_date) FROM work_snapshots").fetchone()  # type: ignore[misc]
     for n, open_ in open_windows.items():
-        if open_.is_empty():
+        if open_.is_empty() or first_day is None:
             continue
         low = open_.select(pl.min_horizontal(f"{m}_observed_on" for m in MEASURES).min()).item()
         high = open_.select(pl.max_horizontal(f"{m}_observed_on" for m in MEASURES).max()).item()
@@ -222,12 +224,7 @@ def _baselines(con: duckdb.DuckDBPyConnection, works: int) -> pl.DataFrame:
         )
         query = _bases((n,)).replace("{latest}", f"(SELECT * FROM growth_latest SEMI JOIN growth_open USING ({_KEY}))")
         with registered(con, "growth_open", open_.select(KEY)):
-            whole = pl.concat(
-                [
-                    con.sql(query.replace("{part}", f"{in_window} AND {p}")).pl()
-                    for p in _passes(open_.height, "s.platform_work_id")
-                ]
-            )
+            whole = _frame_in_passes(con, query, in_window, open_.height)
         patched = [f"{m}_{kind}_{n}" for m in MEASURES for kind in ("base", "same")]
         bases = (
             bases.join(whole.rename({c: f"{c}_whole" for c in patched}), on=KEY, how="left")
@@ -246,8 +243,11 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     (order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()  # type: ignore[misc]
     con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream and spill
     try:
-        latest = _latest(con)
-        bases = _baselines(con, latest.height)
+        first_day, last_day = con.execute(
+            "SELECT min(snapshot_date), max(snapshot_date) FROM work_snapshots"
+        ).fetchone()  # type: ignore[misc]
+        latest = _latest(con, first_day, last_day)
+        bases = _baselines(con, latest.height, first_day)
     finally:
         con.execute("DROP TABLE IF EXISTS growth_latest")
         con.execute("DROP TABLE IF EXISTS growth_stale")
