@@ -281,7 +281,7 @@ class AiToEarnClient:
                 if isinstance(err, ApiError) and err.is_rate_limit:
                     self.stats.add(rate_limited=1)
                 if isinstance(err, ApiError) and err.is_guard_refusal:  # the key's pace, not one platform's quota
-                    self.pace.refused(hint)
+                    self.pace.refused(hint, getattr(err, "limit_hint", None))
                 elif isinstance(err, ApiError):
                     self.pace.accepted()
                 if not getattr(err, "retryable", False):
@@ -372,6 +372,7 @@ class AiToEarnClient:
             raise self.refusal
         error = ApiError(endpoint, code, message, request_id, body.get("data"))
         error.reset_hint_seconds = _reset_hint(response, body.get("data"))  # type: ignore[attr-defined]
+        error.limit_hint = _limit_hint(response)  # type: ignore[attr-defined]
         raise error
 
 
@@ -385,6 +386,15 @@ def _reset_hint(response: httpx.Response, data: Any = None) -> float | None:
         pass
     ttl = data.get("ttl") if isinstance(data, dict) else None
     return max(0.0, ttl / 1000.0) if isinstance(ttl, int | float) and not isinstance(ttl, bool) else None
+
+
+def _limit_hint(response: httpx.Response) -> float | None:
+    """`X-RateLimit-Limit`: the requests the guard allows per window, when it says."""
+    try:
+        limit = float(response.headers.get("x-ratelimit-limit", ""))
+    except ValueError:
+        return None
+    return limit if limit > 0 else None
 
 
 def _describe_transport(err: BaseException) -> BaseException:

@@ -1,12 +1,13 @@
 """How fast a client starts requests: as fast as the API allows, never above the user's ceiling.
 
-The API's guard answers `code 429` (with its reset time) when asked too fast, and its rate is not
-published. So the pace adapts: unpaced (or at the ceiling, `max_requests_per_second`) until a
-refusal; then 90 % of the rate the server was accepting over the last second (when it accepted
-enough answers to tell: otherwise the reset time alone paces), with no request started before the
-reset time the refusal gave; after that, 1 % faster for every second of clean
-answers, up to the ceiling. One refusal burst (the requests already in flight) slows the pace once.
-Thread-safe; knows nothing of Dagster.
+The API's guard answers `code 429` (with its reset time, and `X-RateLimit-Limit`: the requests it allows
+per window) when asked too fast, and its rate is not published. So the pace adapts: unpaced (or at the
+ceiling, `max_requests_per_second`) until a refusal; then 90 % of the lowest of the pace it had, the rate
+the server was accepting over the last second (when it accepted enough answers to tell) and the guard's
+limit read as a rate per second (a guard's window is a second or longer), with no request started before
+the reset time the refusal gave; after that, 1 % faster for every second of clean answers, up to the
+ceiling. Only a refusal of a request started after the last slow-down slows it again: the requests
+already in flight were sent at the old pace. Thread-safe; knows nothing of Dagster.
 """
 
 from __future__ import annotations
@@ -26,14 +27,15 @@ INCREASE_PER_SECOND = 1.01
 FLOOR = 0.5
 #: Accepted answers within the window needed to infer a rate from them.
 MIN_EVIDENCE = 5
-#: Refusals within this long after a decrease (requests that were already in flight) do not slow it again.
-SETTLE_SECONDS = 0.25
+#: The shortest span since a slow-down that the accepted rate is measured over.
+MIN_SPAN_SECONDS = 0.25
 
 
 class AdaptivePace:
     """Spaces request starts across threads. `ceiling`: requests per second never exceeded (None: none).
 
-    `acquire()` before each request; then `accepted()` or `refused(reset_seconds)` with its answer.
+    `acquire()` before each request; then `accepted()` or `refused(reset_seconds, limit)` with its answer,
+    from the thread that acquired (a refusal is matched to its request's start through the thread).
     """
 
     def __init__(self, ceiling: float | None, clock: Callable[[], float] = time.monotonic) -> None:
@@ -45,9 +47,10 @@ class AdaptivePace:
         self._clock = clock
         self._next_start = 0.0
         self._hold_until = 0.0  # the server's reset time: nothing starts before it
-        self._settled_at = 0.0
+        self._slowed_at = float("-inf")
         self._grown_at = clock()
         self._accepted: deque[float] = deque()
+        self._started = threading.local()  # when this thread's request was let start
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
@@ -58,6 +61,7 @@ class AdaptivePace:
             start = max(now, self._hold_until, self._next_start if self.rate else now)
             if self.rate:
                 self._next_start = start + 1.0 / self.rate
+        self._started.at = start
         wait = start - now
         if wait > 0:
             time.sleep(wait)
@@ -70,27 +74,42 @@ class AdaptivePace:
             self._accepted.append(now)
             self._forget(now)
 
-    def refused(self, reset_seconds: float | None = None) -> None:
-        """A rate-limit answer: slow down (once per burst) and hold new starts until the reset time."""
+    def refused(self, reset_seconds: float | None = None, limit: float | None = None) -> None:
+        """A rate-limit answer: slow down and hold new starts until the reset time. `limit`: the guard's
+        `X-RateLimit-Limit`, requests per window."""
+        started = getattr(self._started, "at", None)
         with self._lock:
             now = self._clock()
             self.refusals += 1
             if reset_seconds:
                 self._hold_until = max(self._hold_until, now + reset_seconds)
             self._forget(now)
-            if now < self._settled_at or len(self._accepted) < MIN_EVIDENCE:
-                return
-            accepted_rate = len(self._accepted) / WINDOW_SECONDS
-            current = accepted_rate if self.rate is None else min(self.rate, accepted_rate)
-            self.rate = max(FLOOR, DECREASE * current)
+            if started is not None and started < self._slowed_at:
+                return  # sent before the last slow-down, at the old pace
+            bounds = [bound for bound in (self.rate, limit) if bound]
+            accepted_rate = self._accepted_rate(now)
+            if accepted_rate is not None:
+                bounds.append(accepted_rate)
+            if not bounds:
+                return  # nothing to infer a rate from: the reset time alone paces
+            self.rate = max(FLOOR, DECREASE * min(bounds))
             self._next_start = max(self._next_start, now + 1.0 / self.rate)
-            self._settled_at = now + max(SETTLE_SECONDS, reset_seconds or 0.0)
-            self._grown_at = now
+            self._slowed_at = now
+            self._grown_at = max(now, self._hold_until)
+
+    def _accepted_rate(self, now: float) -> float | None:
+        """The rate the server accepted over the window, or since the last slow-down when that is more
+        recent (it found the guard's allowance spent, so what came through since is its rate alone)."""
+        span = min(WINDOW_SECONDS, now - self._slowed_at)
+        if span < MIN_SPAN_SECONDS:
+            span = WINDOW_SECONDS
+        count = sum(1 for at in self._accepted if at >= now - span)
+        return count / span if count >= MIN_EVIDENCE else None
 
     def _grow(self, now: float) -> None:
         if self.rate is None:
             return
-        elapsed = now - max(self._grown_at, self._settled_at)
+        elapsed = now - self._grown_at
         if elapsed >= 1.0:
             self.rate *= INCREASE_PER_SECOND**elapsed
             if self.ceiling is not None:

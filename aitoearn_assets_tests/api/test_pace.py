@@ -3,6 +3,7 @@ the ceiling never passed; then against the sandbox's token bucket over real HTTP
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,23 +32,58 @@ def test_a_refusal_sets_the_rate_below_what_the_server_accepted():
     assert pace.rate == pytest.approx(DECREASE * 40)
 
 
-def refused_after(ceiling: float, accepted: int, every: float) -> tuple[AdaptivePace, Clock]:
-    """A pace that had `accepted` clean answers `every` seconds apart, then one refusal."""
+def refused_after(
+    ceiling: float | None, accepted: int, every: float, limit: float | None = None
+) -> tuple[AdaptivePace, Clock]:
+    """A pace that had `accepted` clean answers `every` seconds apart, then one refusal (`limit`: the guard's
+    X-RateLimit-Limit)."""
     clock = Clock()
     pace = AdaptivePace(ceiling, clock)
     for _ in range(accepted):
         clock.now += every
         pace.accepted()
-    pace.refused()
+    pace.refused(limit=limit)
     return pace, clock
 
 
 def test_the_requests_already_in_flight_slow_it_once():
-    pace, clock = refused_after(100.0, 50, 0.01)
-    first = pace.rate
+    clock = Clock()
+    pace = AdaptivePace(100.0, clock)
+    pace.acquire()  # a request let start at the old pace
+    for _ in range(50):
+        clock.now += 0.01
+        pace.accepted()
+    other = threading.Thread(target=pace.refused)  # another request's refusal, first to come back
+    other.start()
+    other.join()
+    assert pace.rate == pytest.approx(DECREASE * 50)
     clock.now += 0.05
-    pace.refused()  # an answer to a request sent before the first refusal
-    assert pace.rate == first == pytest.approx(DECREASE * 50) and pace.refusals == 2
+    pace.refused()  # the answer to the request started before the slow-down
+    assert pace.rate == pytest.approx(DECREASE * 50) and pace.refusals == 2
+
+
+def test_a_request_started_after_the_slow_down_and_refused_slows_it_by_what_came_through_since():
+    clock = Clock()
+    pace = AdaptivePace(None, clock)
+    for _ in range(80):  # the guard's stored allowance and more, spent in the first second
+        clock.now += 0.012
+        pace.accepted()
+    clock.now += 0.012
+    pace.refused()
+    assert pace.rate == pytest.approx(DECREASE * 80)
+    for _ in range(20):  # half a second at the guard's own rate, 40 per second
+        clock.now += 0.025
+        pace.accepted()
+    pace.acquire()  # started after the slow-down
+    pace.refused()
+    assert pace.rate == pytest.approx(DECREASE * 40)
+
+
+def test_the_guards_limit_bounds_the_new_rate():
+    pace, _ = refused_after(None, 80, 0.0125, limit=40.0)  # X-RateLimit-Limit: 40 per window
+    assert pace.rate == pytest.approx(DECREASE * 40)
+    pace, _ = refused_after(None, 30, 0.02, limit=600.0)  # a longer window's limit: the accepted rate is lower
+    assert pace.rate == pytest.approx(DECREASE * 30)
 
 
 def test_clean_answers_bring_the_rate_back_up_to_the_ceiling_never_past_it():
@@ -56,7 +92,7 @@ def test_clean_answers_bring_the_rate_back_up_to_the_ceiling_never_past_it():
     assert low == pytest.approx(DECREASE * 20)
     clock.now += 10
     pace.acquire()
-    assert pace.rate == pytest.approx(low * INCREASE_PER_SECOND ** (10 - 0.25), rel=1e-6)
+    assert pace.rate == pytest.approx(low * INCREASE_PER_SECOND**10, rel=1e-6)
     clock.now += 1_000
     pace.acquire()
     assert pace.rate == 50.0  # the user's ceiling
@@ -95,3 +131,13 @@ def test_against_the_guards_token_bucket_it_keeps_pace_with_few_refusals(make_cl
     assert answered / elapsed >= 0.8 * 50  # the burst of the first second makes the start faster still
     assert sandbox.rate_limited <= 0.04 * client.stats.requests, (sandbox.rate_limited, client.stats.requests)
     assert client.stats.rate_limited == sandbox.rate_limited and client.pace.rate <= 60
+
+
+def test_the_client_reads_the_guards_limit_from_its_refusal(make_client, sandbox):
+    """Two answers are too few to infer a rate from: the refusal's X-RateLimit-Limit (2 per second) sets it."""
+    sandbox.rate_limit_per_second = 2
+    client = make_client(max_requests_per_second=None, retry=RetryPolicy(max_attempts=3, base_delay_seconds=0.01))
+    for _ in range(3):
+        client.get("/platforms")
+    assert sandbox.rate_limited == 1 == client.pace.refusals
+    assert client.pace.rate == pytest.approx(DECREASE * 2)
