@@ -30,11 +30,14 @@ ui: install  ## the Dagster UI (webserver + daemon) on http://127.0.0.1:3000
 sql: install  ## the analysts' copy of the warehouse in the duckdb CLI, read-only
 	$(PY) -m aitoearn_assets sql
 
+#: Two workers, a test module to each (its module fixtures are built once); PARALLEL= runs in one process.
+PARALLEL ?= -n 2 --dist loadfile
+
 test: install  ## the whole suite, browser tests included (they need Debian's chromium: .ci/run installs it)
-	$(VENV)/bin/pytest -q --durations=15
+	$(VENV)/bin/pytest -q --durations=15 $(PARALLEL)
 
 test-fast: install  ## the suite without the browser tests
-	$(VENV)/bin/pytest -q -m "not browser"
+	$(VENV)/bin/pytest -q -m "not browser" $(PARALLEL)
 
 screenshot: install  ## regenerate docs/report.png (the README's picture of the report)
 	$(PY) docs/make_screenshot.py
