@@ -30,7 +30,8 @@ ui: install  ## the Dagster UI (webserver + daemon) on http://127.0.0.1:3000
 sql: install  ## the analysts' copy of the warehouse in the duckdb CLI, read-only
 	$(PY) -m aitoearn_assets sql
 
-#: Two workers, a test module to each (its module fixtures are built once); PARALLEL= runs in one process.
+#: Two workers, a test module to one of them (its module fixtures are built once).
+#: PARALLEL= runs the suite in one process.
 PARALLEL ?= -n 2 --dist loadfile
 
 test: install  ## the whole suite, browser tests included (they need Debian's chromium: .ci/run installs it)

@@ -62,9 +62,9 @@ def run_measured(script: str, *args: str) -> dict:
 
 
 def run_command_measured(command: list[str], env: dict[str, str]) -> dict:
-    """Run a command (e.g. the dagster CLI) as users do; its wall time, CPU time and peak RSS (its own and its
-    children's, from `wait4`: `RUSAGE_CHILDREN`'s peak is the largest of every child waited for so far, an
-    earlier sandbox server's included)."""
+    """Run a command (e.g. the dagster CLI) as users do; its wall time, CPU time and peak RSS, from `wait4`:
+    the largest resident set of the command and of the children it waited for (`RUSAGE_CHILDREN`'s peak is
+    the largest of every child this process ever waited for, an earlier sandbox server's included)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env={**os.environ, **env}, cwd=HERE.parent)

@@ -346,13 +346,16 @@ class AiToEarnClient:
                 "followed so the API key is only sent to AITOEARN_BASE_URL. Set AITOEARN_BASE_URL to the final address."
             )
         if response.status_code != 200:
-            raise ApiError(
+            error = ApiError(
                 endpoint,
                 response.status_code,
                 response.reason_phrase or "HTTP error",
                 request_id,
                 http_status=response.status_code,
             )
+            error.reset_hint_seconds = _reset_hint(response)  # type: ignore[attr-defined]
+            error.limit_hint = _limit_hint(response)  # type: ignore[attr-defined]
+            raise error
         try:
             body = decode_json(response.content)
         except ValueError:

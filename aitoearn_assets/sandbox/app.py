@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import threading
 import time
 import uuid
@@ -133,7 +134,7 @@ class SandboxApi:
                 return None
             self._bucket = (tokens, now)
             self.rate_limited += 1
-            wait_ms = max(1, int((1 - tokens) / rate * 1000))
+            wait_ms = max(1, math.ceil((1 - tokens) / rate * 1000))  # rounded up: a retry at the reset finds a token
         response = self._json(
             {"data": {"ttl": wait_ms}, "code": 429, "message": "Too many requests", "timestamp": _now_ms()},
             uuid.uuid4().hex,
@@ -141,7 +142,7 @@ class SandboxApi:
         response.headers |= {
             "x-ratelimit-limit": str(int(capacity)),
             "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset": str(_now_ms() + wait_ms),
+            "x-ratelimit-reset": str(math.ceil(time.time() * 1000) + wait_ms),
         }
         return response
 
@@ -447,8 +448,13 @@ class SandboxApi:
                 },
                 request_id,
             )
-            response.headers["x-ratelimit-reset"] = str(reset)
+            response.headers |= {"x-ratelimit-reset": str(reset), "x-ratelimit-limit": str(fault.limit)}
             return response
+        if kind == "http_429":
+            headers = {"content-type": "text/plain", "x-request-id": request_id,
+                       "x-ratelimit-reset": str(int(time.time() * 1000) + fault.reset_ms),
+                       "x-ratelimit-limit": str(fault.limit)}  # fmt: skip
+            return SandboxResponse(429, b"Too Many Requests", headers)
         if kind in ("http_502", "http_503"):
             return SandboxResponse(int(kind[-3:]), HTML_ERROR, html)
         if kind == "retryable_15071":

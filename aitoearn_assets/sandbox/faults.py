@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 FAULT_KINDS = frozenset(
     {
-        "envelope_429",  # code 429 on HTTP 200, with X-RateLimit-Reset
+        "envelope_429",  # code 429 on HTTP 200, with X-RateLimit-Reset and -Limit
+        "http_429",  # HTTP 429 (a gateway's), with X-RateLimit-Reset and -Limit
         "http_502",  # HTTP 502 with an HTML body
         "http_503",  # HTTP 503 with an HTML body
         "retryable_15071",  # platform rate limit, data.retryable true
@@ -44,7 +45,8 @@ class Fault:
     query_contains: str | None = None
     skip: int = 0
     delay_seconds: float = 5.0  # "slow": how long the answer takes
-    reset_ms: int = 50  # "envelope_429": X-RateLimit-Reset is now + reset_ms
+    reset_ms: int = 50  # "envelope_429", "http_429": X-RateLimit-Reset is now + reset_ms
+    limit: int = 30  # "envelope_429", "http_429": X-RateLimit-Limit, the requests allowed per window
     seen: int = 0
     fired: int = 0
 

@@ -86,6 +86,24 @@ def test_the_guards_limit_bounds_the_new_rate():
     assert pace.rate == pytest.approx(DECREASE * 30)
 
 
+def test_a_request_waiting_through_a_slow_down_waits_for_the_new_hold_and_counts_as_new():
+    pace = AdaptivePace(10.0)  # a start every 0.1 s
+    pace.acquire()
+    waited: list[float] = []
+    queued = threading.Thread(target=lambda: (waited.append(pace.acquire()), pace.refused()))
+    queued.start()  # scheduled 0.1 s ahead, it sleeps
+    time.sleep(0.02)
+    pace.refused(reset_seconds=0.3)  # this thread's own request, refused
+    queued.join()
+    assert waited[0] >= 0.25  # rescheduled after the hold, not at its old slot
+    assert pace.rate == pytest.approx(DECREASE * DECREASE * 10) and pace.refusals == 2  # its refusal is new
+
+
+def test_a_ceiling_below_the_floor_still_holds():
+    pace, _ = refused_after(0.2, 40, 0.02)
+    assert pace.rate == 0.2
+
+
 def test_clean_answers_bring_the_rate_back_up_to_the_ceiling_never_past_it():
     pace, clock = refused_after(50.0, 20, 0.05)
     low = pace.rate
@@ -130,7 +148,7 @@ def test_against_the_guards_token_bucket_it_keeps_pace_with_few_refusals(make_cl
     assert answered == 250
     assert answered / elapsed >= 0.8 * 50  # the burst of the first second makes the start faster still
     assert sandbox.rate_limited <= 0.04 * client.stats.requests, (sandbox.rate_limited, client.stats.requests)
-    assert client.stats.rate_limited == sandbox.rate_limited and client.pace.rate <= 60
+    assert client.stats.rate_limited == sandbox.rate_limited and client.pace.rate <= 50  # the guard's limit
 
 
 def test_the_client_reads_the_guards_limit_from_its_refusal(make_client, sandbox):
@@ -141,3 +159,11 @@ def test_the_client_reads_the_guards_limit_from_its_refusal(make_client, sandbox
         client.get("/platforms")
     assert sandbox.rate_limited == 1 == client.pace.refusals
     assert client.pace.rate == pytest.approx(DECREASE * 2)
+
+
+def test_an_http_429_is_read_like_the_guards_envelope(make_client, sandbox):
+    sandbox.faults.add("http_429", path_contains="/platforms", reset_ms=300, limit=20)
+    client = make_client(max_requests_per_second=None, retry=RetryPolicy(max_attempts=3, base_delay_seconds=0.001))
+    client.get("/platforms")
+    assert client.stats.retries == 1 and client.stats.wait_seconds >= 0.25  # the reset time, from its header
+    assert client.pace.rate == pytest.approx(DECREASE * 20)  # its X-RateLimit-Limit
