@@ -346,16 +346,16 @@ class AiToEarnClient:
                 "followed so the API key is only sent to AITOEARN_BASE_URL. Set AITOEARN_BASE_URL to the final address."
             )
         if response.status_code != 200:
-            error = ApiError(
-                endpoint,
-                response.status_code,
-                response.reason_phrase or "HTTP error",
-                request_id,
-                http_status=response.status_code,
+            raise _with_guard_hints(
+                ApiError(
+                    endpoint,
+                    response.status_code,
+                    response.reason_phrase or "HTTP error",
+                    request_id,
+                    http_status=response.status_code,
+                ),
+                response,
             )
-            error.reset_hint_seconds = _reset_hint(response)  # type: ignore[attr-defined]
-            error.limit_hint = _limit_hint(response)  # type: ignore[attr-defined]
-            raise error
         try:
             body = decode_json(response.content)
         except ValueError:
@@ -373,10 +373,16 @@ class AiToEarnClient:
             self.refusal = AuthError(endpoint, code, message, request_id)
             self.cancel()
             raise self.refusal
-        error = ApiError(endpoint, code, message, request_id, body.get("data"))
-        error.reset_hint_seconds = _reset_hint(response, body.get("data"))  # type: ignore[attr-defined]
-        error.limit_hint = _limit_hint(response)  # type: ignore[attr-defined]
-        raise error
+        raise _with_guard_hints(
+            ApiError(endpoint, code, message, request_id, body.get("data")), response, body.get("data")
+        )
+
+
+def _with_guard_hints(error: ApiError, response: httpx.Response, data: Any = None) -> ApiError:
+    """`error` with what a rate-limit guard says beside it (the retry and the pace read them)."""
+    error.reset_hint_seconds = _reset_hint(response, data)  # type: ignore[attr-defined]
+    error.limit_hint = _limit_hint(response)  # type: ignore[attr-defined]
+    return error
 
 
 def _reset_hint(response: httpx.Response, data: Any = None) -> float | None:

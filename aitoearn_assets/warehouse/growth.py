@@ -195,24 +195,22 @@ def _latest(con: duckdb.DuckDBPyConnection, first_day: date | None, last_day: da
     return con.sql(f"SELECT * EXCLUDE ({', '.join(f'{m}_metric_at_latest' for m in MEASURES)}) FROM growth_latest").pl()
 
 
-def _baselines(con: duckdb.DuckDBPyConnection, works: int, first_day: date | None) -> pl.DataFrame:
-    """Each work's baselines (see _bases): first on each window's newest day alone, where a daily observation
-    lies (a scan pruned to those days); then, for each window where that day held none, over the whole window."""
+def _baselines(con: duckdb.DuckDBPyConnection, latest: pl.DataFrame, first_day: date | None) -> pl.DataFrame:
+    """Each work's baselines (see _bases) for the works of `latest` (_latest's frame): first on each window's
+    newest day alone, where a daily observation lies (a scan pruned to those days); then, for each window
+    where that day held none, over the whole window."""
     newest = ", ".join(f"{m}_observed_on - {n}" for m in MEASURES for n in GAIN_DAYS)
     days = [d for (d,) in con.execute(f"SELECT DISTINCT unnest([{newest}]) AS d FROM growth_latest").fetchall() if d]
     on_days = f"s.snapshot_date IN ({', '.join(_date(d) for d in sorted(days))})" if days else "false"
     query = _bases(GAIN_DAYS, newest_day=True).replace("{latest}", "growth_latest")
-    observed = con.sql(f"SELECT {_KEY}, {', '.join(f'{m}_observed_on' for m in MEASURES)} FROM growth_latest").pl()
-    bases = observed.join(_frame_in_passes(con, query, on_days, works), on=KEY, how="left")
-    open_windows = {
-        n: bases.filter(
+    observed = latest.select(*KEY, *(f"{m}_observed_on" for m in MEASURES))
+    bases = observed.join(_frame_in_passes(con, query, on_days, latest.height), on=KEY, how="left")
+    for n in GAIN_DAYS:
+        open_ = bases.filter(
             pl.any_horizontal(
                 pl.col(f"{m}_observed_on").is_not_null() & pl.col(f"{m}_base_{n}").is_null() for m in MEASURES
             )
         )
-        for n in GAIN_DAYS
-    }
-    for n, open_ in open_windows.items():
         if open_.is_empty() or first_day is None:
             continue
         low = open_.select(pl.min_horizontal(f"{m}_observed_on" for m in MEASURES).min()).item()
@@ -247,7 +245,7 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             "SELECT min(snapshot_date), max(snapshot_date) FROM work_snapshots"
         ).fetchone()  # type: ignore[misc]
         latest = _latest(con, first_day, last_day)
-        bases = _baselines(con, latest.height, first_day)
+        bases = _baselines(con, latest, first_day)
     finally:
         con.execute("DROP TABLE IF EXISTS growth_latest")
         con.execute("DROP TABLE IF EXISTS growth_stale")
