@@ -47,38 +47,42 @@ def sandbox_server(*options: str) -> Iterator[str]:
 
 def run_measured(script: str, *args: str) -> dict:
     """Run `benchmarks/<script>` in a child process; returns its JSON result plus its cost."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, str(HERE / script), *args], capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{script} failed:\n{done.stderr[-4000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    wall, usage, stdout = _run([sys.executable, str(HERE / script), *args])
+    result = json.loads(stdout.strip().splitlines()[-1])
     result.setdefault("wall_seconds", wall)
-    result["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    result["peak_rss_mb"] = result.get("peak_rss_mb") or after.ru_maxrss / 1024
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    result["peak_rss_mb"] = result.get("peak_rss_mb") or usage.ru_maxrss / 1024
     return result
 
 
 def run_command_measured(command: list[str], env: dict[str, str]) -> dict:
-    """Run a command (e.g. the dagster CLI) as users do; its wall time, CPU time and peak RSS, from `wait4`:
-    the largest resident set of the command and of the children it waited for (`RUSAGE_CHILDREN`'s peak is
-    the largest of every child this process ever waited for, an earlier sandbox server's included)."""
+    """Run a command (e.g. the dagster CLI) as users do, from the repository; its wall time, CPU time and peak
+    RSS."""
+    wall, usage, _ = _run(command, {**os.environ, **env}, HERE.parent)
+    return {
+        "wall_seconds": wall,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+    }
+
+
+def _run(
+    command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, resource.struct_rusage, str]:
+    """Run `command`; its wall time, its resource use from `wait4` (its CPU and the largest resident set of
+    it and the children it waited for: `RUSAGE_CHILDREN`'s peak is the largest of every child this process
+    ever waited for, an earlier sandbox server's included) and its stdout. Raises when it fails."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env={**os.environ, **env}, cwd=HERE.parent)
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             err.seek(0)
             raise RuntimeError(f"{' '.join(command)} failed:\n{err.read().decode(errors='replace')[-4000:]}")
-    return {
-        "wall_seconds": wall,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
-    }
+        out.seek(0)
+        return wall, usage, out.read().decode()
 
 
 def report(**values: object) -> None:

@@ -139,11 +139,7 @@ class SandboxApi:
             {"data": {"ttl": wait_ms}, "code": 429, "message": "Too many requests", "timestamp": _now_ms()},
             uuid.uuid4().hex,
         )
-        response.headers |= {
-            "x-ratelimit-limit": str(int(capacity)),
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset": str(math.ceil(time.time() * 1000) + wait_ms),
-        }
+        response.headers |= _guard_headers(wait_ms, int(capacity))
         return response
 
     def _answer(self, request: SandboxRequest, request_id: str) -> SandboxResponse:
@@ -437,7 +433,6 @@ class SandboxApi:
         kind, delay = fault.kind, fault.delay_seconds
         html = {"content-type": "text/html", "x-request-id": request_id}
         if kind == "envelope_429":
-            reset = int(time.time() * 1000) + fault.reset_ms
             response = self._json(
                 {
                     "data": {"ttl": fault.reset_ms},
@@ -448,13 +443,11 @@ class SandboxApi:
                 },
                 request_id,
             )
-            response.headers |= {"x-ratelimit-reset": str(reset), "x-ratelimit-limit": str(fault.limit)}
+            response.headers |= _guard_headers(fault.reset_ms, fault.limit)
             return response
         if kind == "http_429":
-            headers = {"content-type": "text/plain", "x-request-id": request_id,
-                       "x-ratelimit-reset": str(int(time.time() * 1000) + fault.reset_ms),
-                       "x-ratelimit-limit": str(fault.limit)}  # fmt: skip
-            return SandboxResponse(429, b"Too Many Requests", headers)
+            headers = {"content-type": "text/plain", "x-request-id": request_id}
+            return SandboxResponse(429, b"Too Many Requests", headers | _guard_headers(fault.reset_ms, fault.limit))
         if kind in ("http_502", "http_503"):
             return SandboxResponse(int(kind[-3:]), HTML_ERROR, html)
         if kind == "retryable_15071":
@@ -528,6 +521,13 @@ def _read_time_filter(raw: Any) -> tuple[datetime, datetime] | None:
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def _guard_headers(wait_ms: int, limit: int) -> dict[str, str]:
+    """The rate-limit guard's headers on a refusal: its limit per window, none left, and the reset time
+    (Unix ms, rounded up: a retry at the reset is not early)."""
+    reset = math.ceil(time.time() * 1000) + wait_ms
+    return {"x-ratelimit-limit": str(limit), "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
 
 
 def _encode_cursor(account_id: str, offset: int) -> str:
