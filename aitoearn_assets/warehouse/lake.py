@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from aitoearn_assets.warehouse.session import quiet
+
 LAKE_PREFIX = "ducklake:"
 LAKE_ALIAS = "lake"
 #: DuckLake's own retries of a commit (ids taken by another writer); the default 10 runs out under load
@@ -99,7 +101,7 @@ def connect(
         try:
             for statement in statements:
                 con.execute(statement)
-            return con
+            return quiet(con)
         except duckdb.Error as err:
             con.close()
             if attempt == 5 or "Failed to initialize DuckLake" not in str(err):

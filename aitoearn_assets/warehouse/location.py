@@ -14,6 +14,7 @@ import duckdb
 
 from aitoearn_assets.warehouse import lake
 from aitoearn_assets.warehouse.publish import analyst_copy_path
+from aitoearn_assets.warehouse.session import quiet
 
 REPORT_SUFFIX = "_report.html"
 #: A hosted DuckDB (MotherDuck): opened like a file through DuckDBResource, but it is no file on this disk.
@@ -76,7 +77,7 @@ class WarehouseLocation:
         """A read-only connection as an analyst has it: on the published copy of a file, or on the lake."""
         if self.is_lake:
             return lake.connect(self.database, self.data_path, read_only=True)
-        return duckdb.connect(self.database if self.is_hosted else self.analyst_target, read_only=True)
+        return quiet(duckdb.connect(self.database if self.is_hosted else self.analyst_target, read_only=True))
 
 
 def _beside(path: str, suffix: str) -> Path:

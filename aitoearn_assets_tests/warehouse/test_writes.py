@@ -141,6 +141,7 @@ CHILD = textwrap.dedent(
     from datetime import datetime
     from aitoearn_assets_tests.warehouse.test_writes import staged, no_rejected, record
     from aitoearn_assets.warehouse.writes import IncomingWorks, replace_account_works
+    from aitoearn_assets.warehouse.session import quiet
 
     class PausingConnection:
         # Delegates to DuckDB; stops for good just before COMMIT, with the rows deleted and inserted.
@@ -154,7 +155,7 @@ CHILD = textwrap.dedent(
                 time.sleep(600)
             return self.con.execute(sql, *args)
 
-    con = duckdb.connect(sys.argv[1])
+    con = quiet(duckdb.connect(sys.argv[1]))  # its progress bar would come before the line the test waits for
     replace_account_works(PausingConnection(con), "tiktok", staged(["a", "b"], 300_000, title="half"),
                           no_rejected(), record(fetched_at=datetime(2026, 11, 2)),
                           run_date=datetime(2026, 11, 2).date())  # the next day's snapshot too
@@ -173,10 +174,13 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_previous_data(tmp_path):
 
     errors = tmp_path / "child.stderr"
     with errors.open("w") as stderr:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, path], stdout=subprocess.PIPE, stderr=stderr, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", "-c", CHILD, path], stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
     try:
         # 600,000 rows written, not committed (a child that died before shows why)
-        assert child.stdout.readline().strip() == "IN TRANSACTION", errors.read_text()[-4000:]
+        line = child.stdout.readline()
+        assert line.strip() == "IN TRANSACTION", f"{line!r}; its stderr: {errors.read_text()[-4000:]}"
         child.send_signal(signal.SIGKILL)
     finally:
         child.kill()  # also when it never reached the COMMIT: it would otherwise sleep on after the test

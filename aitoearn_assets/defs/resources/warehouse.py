@@ -17,6 +17,7 @@ from aitoearn_assets.defs.resources.aitoearn import KEY_VARIABLE, sandbox_reques
 from aitoearn_assets.warehouse import lake
 from aitoearn_assets.warehouse.location import HOSTED_PREFIXES, WarehouseLocation
 from aitoearn_assets.warehouse.publish import publish_copy
+from aitoearn_assets.warehouse.session import quiet
 from aitoearn_assets.warehouse.storage import check_readable
 
 DEFAULT_MEMORY_LIMIT = "512MB"
@@ -57,7 +58,7 @@ class WarehouseResource(DuckDBResource):
         process's lock), or a new session on the lake with its extensions loaded from their wheels."""
         if not self.location.is_lake:
             with super().get_connection() as con:
-                yield con
+                yield quiet(con)
             return
         con = lake.connect(self.database, self.lake_data_path, config=self.connection_config)
         try:
