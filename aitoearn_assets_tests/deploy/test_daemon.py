@@ -24,6 +24,7 @@ from ..postgres import free_port
 from .conftest import BIN, REPO
 
 BACKFILLED = ["youtube", "instagram", "pinterest"]
+SCHEDULES = ("daily_raw_works", "daily_accounts")
 LAUNCH_BACKFILL = """
 mutation($params: LaunchBackfillParams!) {
   launchPartitionBackfill(backfillParams: $params) {
@@ -82,7 +83,7 @@ def test_the_schedule_tick_and_a_ui_backfill_run_on_the_daemon_each_in_its_own_p
     port = free_port()
     with serving(env, port):
         wait_for("the webserver", lambda: _answers(port), 120)
-        for schedule in ("daily_raw_works", "daily_accounts"):
+        for schedule in SCHEDULES:
             subprocess.run([BIN / "dagster", "schedule", "start", schedule, "-w", REPO / "workspace.yaml"],
                            cwd=REPO, env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
         launched = graphql(port, LAUNCH_BACKFILL, {"params": {
@@ -90,9 +91,10 @@ def test_the_schedule_tick_and_a_ui_backfill_run_on_the_daemon_each_in_its_own_p
         }})["launchPartitionBackfill"]  # fmt: skip
         assert launched["__typename"] == "LaunchBackfillSuccess", launched
 
-        scheduled_runs = dg.RunsFilter(tags={"dagster/schedule_name": "daily_raw_works"})
-        wait_for("the first tick's run", lambda: instance.get_runs(scheduled_runs), 150)
-        for schedule in ("daily_raw_works", "daily_accounts"):  # one tick is enough
+        # each schedule's first tick (started a few seconds apart, they may tick in different minutes)
+        wait_for("each schedule's first run", lambda: all(instance.get_runs(
+            dg.RunsFilter(tags={"dagster/schedule_name": schedule})) for schedule in SCHEDULES), 210)  # fmt: skip
+        for schedule in SCHEDULES:  # one tick is enough
             subprocess.run([BIN / "dagster", "schedule", "stop", schedule, "-w", REPO / "workspace.yaml"],
                            cwd=REPO, env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
         wait_for("every run to finish", lambda: not instance.get_runs(dg.RunsFilter(statuses=_UNFINISHED)), 600)
