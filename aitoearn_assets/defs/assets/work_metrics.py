@@ -84,29 +84,29 @@ def work_metrics(
         capabilities = client.capabilities()
         asked: dict[str, list[WorkToEnrich]] = {}
         due: dict[str, int] = {}
-        # one session for what a retry already landed and every platform's choice: opening the warehouse costs
-        with warehouse.get_connection() as con:
-            landed = landed_platforms(con, "analytics_runs", start.continues, platforms)
-            outcomes: dict[str, dict] = {p: {**figures, "mode": aitoearn.mode} for p, figures in landed.items()}
-            for platform in [p for p in platforms if p not in landed]:
-                if not capabilities[platform].work_analytics:
-                    outcomes[platform] = {"status": "ok", "mode": aitoearn.mode, "works_asked": 0, "not_asked_reason":
-                                          f"/platforms does not say analytics.work for {platform}"}  # fmt: skip
-                    continue
-                chosen = due_works(con, platform, start.started_at, schedule)
-                asked[platform] = [WorkToEnrich(a, w, p) for a, w, p in chosen.works]
-                due[platform] = chosen.due
         # the platforms are asked at once on one pool of max_concurrency threads (a pool per platform kept 15
-        # times as many threads waiting on the client's slots), and each is written as soon as its answers are
-        # in: no platform waits for another's last answers or its write
+        # times as many threads waiting on the client's slots); each platform is asked as soon as its works
+        # are chosen (the next platform's are chosen meanwhile), and written as soon as its answers are in:
+        # no platform waits for another's last answers or its write
         requests = analytics_pool(aitoearn.max_concurrency)
-        with requests, ThreadPoolExecutor(max(1, len(asked)), "aitoearn-platform") as pool:
-            futures = {
-                pool.submit(fetch_work_analytics, client, platform, works, start.run_date, pool=requests,
-                            log=context.log): platform
-                for platform, works in asked.items()
-            }  # fmt: skip
+        with requests, ThreadPoolExecutor(max(1, len(platforms)), "aitoearn-platform") as pool:
+            futures = {}
             try:
+                # one session for what a retry already landed and every platform's choice (opening it costs)
+                with warehouse.get_connection() as con:
+                    landed = landed_platforms(con, "analytics_runs", start.continues, platforms)
+                    outcomes: dict[str, dict] = {p: {**figures, "mode": aitoearn.mode} for p, figures in landed.items()}
+                    for platform in [p for p in platforms if p not in landed]:
+                        if not capabilities[platform].work_analytics:
+                            outcomes[platform] = {"status": "ok", "mode": aitoearn.mode, "works_asked": 0,
+                                                  "not_asked_reason": f"/platforms does not say analytics.work for "
+                                                                      f"{platform}"}  # fmt: skip
+                            continue
+                        chosen = due_works(con, platform, start.started_at, schedule)
+                        asked[platform] = [WorkToEnrich(a, w, p) for a, w, p in chosen.works]
+                        due[platform] = chosen.due
+                        futures[pool.submit(fetch_work_analytics, client, platform, asked[platform], start.run_date,
+                                            pool=requests, log=context.log)] = platform  # fmt: skip
                 for written, future in enumerate(as_completed(futures), start=1):
                     platform, fetched = futures[future], future.result()
                     outcome = _metadata(fetched, len(asked[platform]), due[platform], aitoearn.mode)
