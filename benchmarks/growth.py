@@ -22,13 +22,15 @@ WORKS_PER_ACCOUNT = 100
 
 def generate(works: int, days: int, path: str) -> None:
     """Daily snapshots of every work (views and likes growing, a few lowered), its raw_works row, and
-    daily account snapshots; pinterest-free (no daily series), like most of a real warehouse."""
+    daily account snapshots; pinterest-free (no daily series), like most of a real warehouse. Every third
+    account is on a platform that reports no views (xhs here): its works' exposure is NULL in every snapshot."""
     with duckdb.connect(path, config={"memory_limit": "2GB"}) as con:
         ensure_schema(con, "sandbox")
         con.execute(
             """
             INSERT INTO raw_works (platform, account_id, platform_work_id, published_at, fetched_at)
-            SELECT 'tiktok', 'acc' || (w // $per), 'w' || w, TIMESTAMP '2026-11-28' - to_days((w % 120)::INT), now()
+            SELECT CASE WHEN (w // $per) % 3 = 0 THEN 'xhs' ELSE 'tiktok' END, 'acc' || (w // $per), 'w' || w,
+                   TIMESTAMP '2026-11-28' - to_days((w % 120)::INT), now()
             FROM range($works) AS t(w)
             """,
             {"works": works, "per": WORKS_PER_ACCOUNT},
@@ -51,9 +53,11 @@ def generate(works: int, days: int, path: str) -> None:
                        AS interactions_observed_on
             FROM (
                 SELECT w, d, w % 5 = 0 AS weekly,
-                       'tiktok' AS platform, 'acc' || (w // $per) AS account_id, 'w' || w AS platform_work_id,
+                       CASE WHEN (w // $per) % 3 = 0 THEN 'xhs' ELSE 'tiktok' END AS platform,
+                       'acc' || (w // $per) AS account_id, 'w' || w AS platform_work_id,
                        DATE '2026-11-28' - d::INT AS snapshot_date,
-                       (1000 + (w % 997) * 10 + ($days - d) * (w % 50))::BIGINT AS view_count,
+                       CASE WHEN (w // $per) % 3 <> 0 THEN 1000 + (w % 997) * 10 + ($days - d) * (w % 50) END::BIGINT
+                           AS view_count,
                        (10 + (w % 89) + ($days - CASE WHEN weekly THEN d + 6 - (d + 6) % 7 ELSE d END) * (w % 7)
                         - CASE WHEN w % 1000 = 1 AND d = 0 THEN 50 ELSE 0 END)::BIGINT AS like_count,
                        'list' AS metrics_source, now()::TIMESTAMP AS fetched_at
@@ -65,7 +69,8 @@ def generate(works: int, days: int, path: str) -> None:
         con.execute(
             """
             INSERT INTO account_snapshots BY NAME
-            SELECT 'tiktok' AS platform, 'acc' || a AS account_id, DATE '2026-11-28' - d::INT AS snapshot_date,
+            SELECT CASE WHEN a % 3 = 0 THEN 'xhs' ELSE 'tiktok' END AS platform, 'acc' || a AS account_id,
+                   DATE '2026-11-28' - d::INT AS snapshot_date,
                    (5000 + a * 3 + ($days - d) * (a % 40))::BIGINT AS followers, 'analytics' AS source,
                    now()::TIMESTAMP AS fetched_at
             FROM range($accounts) AS t(a), range($days) AS u(d)

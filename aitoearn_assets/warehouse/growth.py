@@ -167,6 +167,37 @@ def _date(day: date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
+def _fill_earlier_observation(con: duckdb.DuckDBPyConnection, measure: str, since: date) -> None:
+    """For the works of growth_latest that did not observe `measure` in the recent days: its latest observation
+    before them. Only the snapshots that observed it are grouped, and only for the platforms that ever reported
+    it, so a measure a platform never reports costs one filtered scan, not an aggregation of whole histories."""
+    observed_before = (
+        f"{measure} IS NOT NULL AND {measure}_observed_on = snapshot_date AND snapshot_date < {_date(since)}"
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE growth_unseen AS
+        SELECT {_KEY} FROM growth_latest
+        WHERE {measure}_observed_on IS NULL
+          AND platform IN (SELECT DISTINCT platform FROM work_snapshots WHERE {observed_before})
+    """)  # fmt: skip
+    (unseen,) = con.execute("SELECT count(*) FROM growth_unseen").fetchone()  # type: ignore[misc]
+    for part in _passes(unseen):
+        con.execute(f"""
+            UPDATE growth_latest AS t
+            SET {measure}_observed_on = o.observed_on, {measure}_at_latest = o.at_latest,
+                {measure}_metric_at_latest = o.metric_at_latest
+            FROM (
+                SELECT {_KEY}, max(snapshot_date) AS observed_on, arg_max({measure}, snapshot_date) AS at_latest,
+                       arg_max({measure}_metric, snapshot_date) AS metric_at_latest
+                FROM work_snapshots SEMI JOIN growth_unseen USING ({_KEY})
+                WHERE {observed_before} AND {part}
+                GROUP BY {_KEY}
+            ) AS o
+            WHERE {_SAME_KEY}
+        """)  # fmt: skip
+    con.execute("DROP TABLE growth_unseen")
+
+
 def _latest(con: duckdb.DuckDBPyConnection, first_day: date | None, last_day: date | None) -> pl.DataFrame:
     """Fill the temp table growth_latest (see _LATEST); return it without the metric names."""
     (works,) = con.execute("SELECT count(*) FROM work_engagement").fetchone()  # type: ignore[misc]
@@ -178,17 +209,13 @@ def _latest(con: duckdb.DuckDBPyConnection, first_day: date | None, last_day: da
     for part in _passes(works):
         con.execute(f"INSERT INTO growth_latest {query.replace('{part}', f'{recent} AND {part}')}")
     if not all_recent:
-        # the works with no snapshot in those days or a measure not observed in them: over their whole history
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE growth_stale AS
-            SELECT {_KEY} FROM work_engagement
-            ANTI JOIN (SELECT {_KEY} FROM growth_latest
-                       WHERE exposure_observed_on IS NOT NULL AND interactions_observed_on IS NOT NULL)
-            USING ({_KEY})
-        """)  # fmt: skip
+        for m in MEASURES:  # first, so the works filled from their whole history below are not looked at again
+            _fill_earlier_observation(con, m, since)  # type: ignore[arg-type]
+        # the works with no snapshot in those days: over their whole history
+        con.execute(f"CREATE OR REPLACE TEMP TABLE growth_stale AS SELECT {_KEY} FROM work_engagement "
+                    f"ANTI JOIN growth_latest USING ({_KEY})")  # fmt: skip
         (stale,) = con.execute("SELECT count(*) FROM growth_stale").fetchone()  # type: ignore[misc]
         if stale:
-            con.execute(f"DELETE FROM growth_latest AS t USING growth_stale AS o WHERE {_SAME_KEY}")
             query = _LATEST.replace("{source}", f"(SELECT * FROM work_snapshots SEMI JOIN growth_stale USING ({_KEY}))")
             for part in _passes(stale):
                 con.execute(f"INSERT INTO growth_latest {query.replace('{part}', part)}")
@@ -249,6 +276,7 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     finally:
         con.execute("DROP TABLE IF EXISTS growth_latest")
         con.execute("DROP TABLE IF EXISTS growth_stale")
+        con.execute("DROP TABLE IF EXISTS growth_unseen")
         con.execute(f"SET preserve_insertion_order = {bool(order)}")
     wide = latest.lazy().join(bases.lazy(), on=KEY, how="left")
     daily = con.sql(_DAILY_GAINS).pl()

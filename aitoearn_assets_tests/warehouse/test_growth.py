@@ -245,6 +245,8 @@ def test_a_stored_day_before_the_publication_day_leaves_the_daily_gain_defined(c
 
 
 def test_works_last_observed_before_the_recent_days_are_looked_for_in_their_whole_history(con, passes):
+    """A work with no snapshot in the recent days, one whose views were last observed before them, and one
+    whose platform never reports views: each gets the gains of its real observations."""
     old = D - timedelta(days=100)
     work(con, "w1", old)  # keeps the latest snapshot date at D
     snap(con, "w1", D, 10, 1)
@@ -259,7 +261,16 @@ def test_works_last_observed_before_the_recent_days_are_looked_for_in_their_whol
         snap(con, "carried", D - timedelta(days=back), 5_000 - 50 * seen, 500 - 5 * back,
              seen=D - timedelta(days=seen), likes_seen=D - timedelta(days=back))  # fmt: skip
 
+    # never: its platform reports no views (no exposure in any snapshot); likes every day (+3)
+    work(con, "never", old)
+    for back in range(0, 40):
+        snap(con, "never", D - timedelta(days=back), None, 300 - 3 * back)
+
     g = growth(con)
+    assert g["never"]["exposure"] is None and g["never"]["exposure_observed_on"] is None
+    assert [g["never"][f"exposure_gain_{n}d"] for n in (1, 7, 28)] == [None, None, None]
+    assert [g["never"][f"interactions_gain_{n}d"] for n in (1, 7, 28)] == [3, 21, 84]
+    assert g["never"]["interactions_observed_on"] == D
     assert g["gone"]["snapshot_date"] == D - timedelta(days=10)
     assert (g["gone"]["exposure_gain_1d"], g["gone"]["exposure_gain_7d"], g["gone"]["exposure_gain_28d"]) == (
         100,
