@@ -262,9 +262,9 @@ def test_works_last_observed_before_the_recent_days_are_looked_for_in_their_whol
              seen=D - timedelta(days=seen), likes_seen=D - timedelta(days=back))  # fmt: skip
 
     # never: its platform reports no views (no exposure in any snapshot); likes every day (+3)
-    work(con, "never", old)
+    work(con, "never", old, platform="xhs")
     for back in range(0, 40):
-        snap(con, "never", D - timedelta(days=back), None, 300 - 3 * back)
+        snap(con, "never", D - timedelta(days=back), None, 300 - 3 * back, platform="xhs")
 
     g = growth(con)
     assert g["never"]["exposure"] is None and g["never"]["exposure_observed_on"] is None
