@@ -18,6 +18,12 @@ from aitoearn_assets.warehouse.schema import ensure_schema
 from aitoearn_assets.warehouse.writes import replace_table_from_frame
 
 WORKS_PER_ACCOUNT = 100
+#: Every third account is on a platform that reports no views; `{a}`: the account's number.
+NO_VIEWS = "{a} % 3 = 0"
+
+
+def platform_of(account: str) -> str:
+    return f"CASE WHEN {NO_VIEWS.format(a=account)} THEN 'xhs' ELSE 'tiktok' END"
 
 
 def generate(works: int, days: int, path: str) -> None:
@@ -27,9 +33,9 @@ def generate(works: int, days: int, path: str) -> None:
     with duckdb.connect(path, config={"memory_limit": "2GB"}) as con:
         ensure_schema(con, "sandbox")
         con.execute(
-            """
+            f"""
             INSERT INTO raw_works (platform, account_id, platform_work_id, published_at, fetched_at)
-            SELECT CASE WHEN (w // $per) % 3 = 0 THEN 'xhs' ELSE 'tiktok' END, 'acc' || (w // $per), 'w' || w,
+            SELECT {platform_of("(w // $per)")}, 'acc' || (w // $per), 'w' || w,
                    TIMESTAMP '2026-11-28' - to_days((w % 120)::INT), now()
             FROM range($works) AS t(w)
             """,
@@ -46,18 +52,18 @@ def generate(works: int, days: int, path: str) -> None:
             INSERT INTO work_snapshots BY NAME
             SELECT * EXCLUDE (w, d, weekly),
                    {definitions.exposure(column)} AS exposure, {definitions.exposure_metric(column)} AS exposure_metric,
-                   snapshot_date AS exposure_observed_on,
+                   CASE WHEN view_count IS NOT NULL THEN snapshot_date END AS exposure_observed_on,
                    {definitions.interactions(column)} AS interactions,
                    {definitions.interactions_metric(column)} AS interactions_metric,
                    CASE WHEN weekly THEN snapshot_date - (6 - (d + 6) % 7)::INT ELSE snapshot_date END
                        AS interactions_observed_on
             FROM (
                 SELECT w, d, w % 5 = 0 AS weekly,
-                       CASE WHEN (w // $per) % 3 = 0 THEN 'xhs' ELSE 'tiktok' END AS platform,
+                       {platform_of("(w // $per)")} AS platform,
                        'acc' || (w // $per) AS account_id, 'w' || w AS platform_work_id,
                        DATE '2026-11-28' - d::INT AS snapshot_date,
-                       CASE WHEN (w // $per) % 3 <> 0 THEN 1000 + (w % 997) * 10 + ($days - d) * (w % 50) END::BIGINT
-                           AS view_count,
+                       CASE WHEN NOT {NO_VIEWS.format(a="(w // $per)")}
+                            THEN 1000 + (w % 997) * 10 + ($days - d) * (w % 50) END::BIGINT AS view_count,
                        (10 + (w % 89) + ($days - CASE WHEN weekly THEN d + 6 - (d + 6) % 7 ELSE d END) * (w % 7)
                         - CASE WHEN w % 1000 = 1 AND d = 0 THEN 50 ELSE 0 END)::BIGINT AS like_count,
                        'list' AS metrics_source, now()::TIMESTAMP AS fetched_at
@@ -67,9 +73,9 @@ def generate(works: int, days: int, path: str) -> None:
         for d in reversed(range(days)):
             con.execute(day, {"works": works, "days": days, "per": WORKS_PER_ACCOUNT, "d": d})
         con.execute(
-            """
+            f"""
             INSERT INTO account_snapshots BY NAME
-            SELECT CASE WHEN a % 3 = 0 THEN 'xhs' ELSE 'tiktok' END AS platform, 'acc' || a AS account_id,
+            SELECT {platform_of("a")} AS platform, 'acc' || a AS account_id,
                    DATE '2026-11-28' - d::INT AS snapshot_date,
                    (5000 + a * 3 + ($days - d) * (a % 40))::BIGINT AS followers, 'analytics' AS source,
                    now()::TIMESTAMP AS fetched_at
