@@ -28,6 +28,7 @@ from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START, REPORT_TIMEZONE_VARIABLE
 from aitoearn_assets.report.engagement_report import report_data
 from aitoearn_assets.sandbox import SANDBOX_API_KEY, SandboxApi, SandboxDataset, serve_in_thread
+from aitoearn_assets.tables import ABOUT, DERIVED_TABLES
 from aitoearn_assets.warehouse.schema import ensure_schema
 
 from . import independent as ind
@@ -113,25 +114,19 @@ def test_the_data_is_at_realistic_magnitudes(warehouse):
     assert divided_by_zero == 0  # a work with no exposure yet has no rate (NULL), never a division by 0
 
 
-@pytest.mark.parametrize(
-    ("table", "key"),
-    [
-        ("work_engagement", ind.WORK),
-        ("account_engagement", ind.ACCOUNT),
-        ("top_works", [*ind.ACCOUNT, "rank"]),
-        ("work_growth", ind.WORK),
-        ("account_growth", ind.ACCOUNT),
-        ("posting_times", [*ind.ACCOUNT, "weekday", "hour"]),
-        ("content_type_engagement", [*ind.ACCOUNT, "content_mode"]),
-        ("hashtag_engagement", ["platform", "hashtag"]),
-        ("work_age_metrics", ind.WORK),
-        ("work_breakouts", [*ind.WORK, "age_days"]),
-        ("account_benchmarks", ind.ACCOUNT),
-    ],
-)
-def test_a_derived_table_equals_its_independent_computation(warehouse, computed, table, key):
+#: The derived tables compared row by row; account_followers is compared through account_engagement's followers.
+COMPARED = [table for table in DERIVED_TABLES if table != "account_followers"]
+
+
+def key_of(table: str) -> list[str]:
+    """The table's key, as tables.ABOUT declares it."""
+    return ABOUT[table][0].split(", ")
+
+
+@pytest.mark.parametrize("table", COMPARED)
+def test_a_derived_table_equals_its_independent_computation(warehouse, computed, table):
     got = warehouse.sql(f"SELECT * FROM {table}").pl()
-    ind.compare(table, got, computed[table], key)
+    ind.compare(table, got, computed[table], key_of(table))
 
 
 def test_the_growth_tables_show_real_gains(computed):
@@ -192,3 +187,12 @@ def test_the_warehouse_duckdb_2_summed_wrong_is_exact_now(tmp_path):
             "SELECT account_id, interactions FROM read_csv(?)", [str(FIXTURE / "expected_list_interactions.csv")]
         ).fetchall()
     assert len(expected) == 25 and all(got[a] == n for a, n in expected)
+
+
+@pytest.mark.parametrize("table", sorted(ABOUT))
+def test_every_table_holds_one_row_per_key_it_declares(warehouse, table):
+    key = ", ".join(key_of(table))
+    repeated = warehouse.execute(
+        f"SELECT {key}, count(*) AS n FROM {table} GROUP BY ALL HAVING n > 1 ORDER BY n DESC LIMIT 3"
+    ).fetchall()
+    assert repeated == [], f"{table}: keys ({key}) held more than once, e.g. {repeated}"
