@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,7 @@ PINNED_CLOCK = "2026-11-01T00:00:00"
 os.environ["AITOEARN_AS_OF"] = PINNED_CLOCK
 # Runs that use the default instance record into a scratch one, never the repository's dagster_home/.
 os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="aitoearn-tests-home-")
+atexit.register(shutil.rmtree, os.environ["DAGSTER_HOME"], ignore_errors=True)
 Path(os.environ["DAGSTER_HOME"], "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
 
 from aitoearn_assets.api.client import AiToEarnClient  # noqa: E402 - after the environment is set
