@@ -6,6 +6,7 @@ import dagster as dg
 import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
+from aitoearn_assets.defs.assets.raw_works import early_checkpoint_due
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
 from aitoearn_assets.sandbox import SandboxDataset
 
@@ -427,3 +428,13 @@ def test_a_platform_the_warehouse_refuses_fails_alone_and_the_checks_still_run(a
     assert table(db_path, "SELECT platform, count(*) FROM raw_works GROUP BY 1 ORDER BY 1") == [
         ("facebook", 60), ("twitter", 60)]  # fmt: skip
     assert "raw_works_key_unique" in check_results(result)
+
+
+@pytest.mark.parametrize(
+    ("share_fetched", "landed", "due"),
+    [(0.5, 3, False), (0.75, 3, True), (0.9, 12, True), (0.2, 14, True), (0.0, 0, False)],
+)
+def test_the_early_checkpoint_comes_at_three_quarters_of_the_accounts_or_before_the_last_platform(
+    share_fetched, landed, due
+):
+    assert early_checkpoint_due(share_fetched, landed, platforms=15) is due

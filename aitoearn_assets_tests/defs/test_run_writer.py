@@ -1,4 +1,4 @@
-"""`RunWriter` on a real DuckDB file: the run's one writer connection and its checkpoint before the last platform."""
+"""`RunWriter` on a real DuckDB file: the run's one writer connection and its early checkpoint."""
 
 from __future__ import annotations
 
@@ -33,5 +33,5 @@ def test_a_checkpoint_that_fails_is_a_warning_in_the_run_log_and_the_last_platfo
         con.execute("ROLLBACK")
         con.execute("INSERT INTO landed VALUES ('pinterest')")
     assert [r.levelname for r in caplog.records] == ["WARNING"]
-    assert "checkpoint before the last platform failed" in caplog.records[0].getMessage()
+    assert "the early checkpoint failed" in caplog.records[0].getMessage()
     assert table(db_path, "SELECT * FROM landed") == [("pinterest",)]

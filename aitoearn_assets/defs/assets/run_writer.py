@@ -36,16 +36,16 @@ class RunWriter:
             self._stack.close()
 
     def checkpoint(self) -> None:
-        """Compress what is written so far into the file while the last platform is still being fetched, so the
-        checkpoint when the writer closes has only that platform left to do. A DuckDB file only (on a lake,
-        CHECKPOINT is the lake's maintenance)."""
+        """Compress what is written so far into the file while platforms are still being fetched, so the
+        checkpoint when the writer closes has only the platforms written after it left to do. A DuckDB file only
+        (on a lake, CHECKPOINT is the lake's maintenance)."""
         where = self.warehouse.location
         if self._con is None or where.is_lake or where.is_hosted:
             return
         try:
             self._con.execute("CHECKPOINT")
         except duckdb.Error as err:  # what is committed stays in the WAL; the last platform still lands
-            self.log.warning("checkpoint before the last platform failed (it is done when the writer closes): %s", err)
+            self.log.warning("the early checkpoint failed (it is done when the writer closes): %s", err)
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:

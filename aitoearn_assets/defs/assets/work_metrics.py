@@ -114,7 +114,7 @@ def work_metrics(
                     write_work_metrics(writer.connection(), platform, *_frames(fetched), start.run_date, record)
                     outcomes[platform] = outcome
                     context.log.info("work_metrics[%s]: %s", platform, _line(outcome))
-                    if written == len(futures) - 1:  # while the last platform is still asked, as raw_works does
+                    if written == len(futures) - 1:  # while the last platform is still asked (a short one here)
                         writer.checkpoint()
             except BaseException:
                 client.cancel()  # the other platforms stop asking; what was written stays
