@@ -10,7 +10,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -19,17 +18,13 @@ from pathlib import Path
 
 import psycopg2
 
+from .ports import free_port
+
 SCRIPT = Path(__file__).parents[1] / "deploy" / "local-postgres.sh"
 
 
 def installed() -> bool:
     return bool(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")) or shutil.which("pg_ctl") is not None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -40,11 +35,20 @@ class Postgres:
     port: int
 
     @classmethod
-    def start(cls) -> Postgres:
-        folder = tempfile.mkdtemp(prefix="aitoearn-pg-")  # in /tmp: its parents are open to the postgres user
-        server = cls(folder, free_port())
-        subprocess.run([SCRIPT, "start", folder, str(server.port)], check=True, capture_output=True, timeout=120)
-        return server
+    def start(cls, attempts: int = 3) -> Postgres:
+        """A new cluster; started again on another port when the one chosen was taken meanwhile."""
+        failed: subprocess.CalledProcessError | None = None
+        for _ in range(attempts):
+            folder = tempfile.mkdtemp(prefix="aitoearn-pg-")  # in /tmp: its parents are open to the postgres user
+            server = cls(folder, free_port())
+            try:
+                subprocess.run([SCRIPT, "start", folder, str(server.port)], check=True, capture_output=True,
+                               timeout=120)  # fmt: skip
+                return server
+            except subprocess.CalledProcessError as err:
+                server.stop()
+                failed = err
+        raise failed  # type: ignore[misc]
 
     def stop(self) -> None:
         subprocess.run([SCRIPT, "stop", self.folder], check=False, capture_output=True, timeout=60)

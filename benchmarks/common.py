@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -22,6 +23,7 @@ MAX_LIMIT = {p: FALLBACK_WORKS_PAGING[p].max_limit for p in LISTABLE}
 
 
 def free_port() -> int:
+    """A free port on 127.0.0.1 for a server that cannot bind port 0 itself (Postgres, benchmarks/lake.py)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -31,15 +33,13 @@ def free_port() -> int:
 def sandbox_server(*options: str) -> Iterator[str]:
     """The sandbox API in its own process on 127.0.0.1 (answers cached after first use, a journal of the
     requests kept); `options` are its command line's (`python -m aitoearn_assets.sandbox --help`). Yields its URL."""
-    port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "aitoearn_assets.sandbox", "--port", str(port), "--cache-answers", "--journal",
-         *options],
+        [sys.executable, "-m", "aitoearn_assets.sandbox", "--port", "0", "--cache-answers", "--journal", *options],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        server.stdout.readline()  # the banner: it is listening
-        yield f"http://127.0.0.1:{port}"
+        banner = server.stdout.readline()  # printed once it listens, on the port it was given
+        yield re.search(r"http://127\.0\.0\.1:\d+", banner).group(0)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -12,7 +12,7 @@ from aitoearn_assets.sandbox.server import SandboxServer
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the AiToEarn sandbox API on a loopback port.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765, help="0: any free port (the first line printed names it)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--dataset", choices=sorted(DATASETS), help="a named data set (the sizes below override it)")
     parser.add_argument("--accounts-per-platform", type=int)

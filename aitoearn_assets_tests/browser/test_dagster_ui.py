@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,17 +18,12 @@ import pytest
 
 from aitoearn_assets.warehouse.publish import analyst_copy_path
 
+from ..ports import free_port
 from .conftest import ARTIFACTS, REPO
 
 pytestmark = pytest.mark.browser
 ASSETS = ["accounts", "raw_works", "work_metrics", "account_engagement", "top_works", "work_growth",
           "account_growth", "engagement_report"]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

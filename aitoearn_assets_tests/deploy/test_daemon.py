@@ -20,7 +20,7 @@ from aitoearn_assets.api.platforms import PLATFORMS
 from aitoearn_assets.defs.schedules import PARTITION_RANGE_END, PARTITION_RANGE_START
 from aitoearn_assets.warehouse.location import WarehouseLocation
 
-from ..postgres import free_port
+from ..ports import free_port
 from .conftest import BIN, REPO
 
 BACKFILLED = ["youtube", "instagram", "pinterest"]

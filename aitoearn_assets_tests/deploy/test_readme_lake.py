@@ -16,7 +16,7 @@ import dagster as dg
 from aitoearn_assets.defs.policies import WRITER_POOL
 
 from ..conftest import cli_env
-from ..postgres import free_port
+from ..ports import free_port
 from .conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
