@@ -37,6 +37,10 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 BEST_SLOT_MIN_RATED = 3
 TOP_HASHTAGS = 5
 BENCHMARKS_SHOWN = 15
+#: The sections about each account show this many accounts of each platform, and the top works this many works of
+#: each platform: at thousands of accounts a chart of every one is unreadable (the tables hold them all).
+ACCOUNTS_SHOWN = 15
+TOP_WORKS_SHOWN = 15
 BREAKOUT_RUN_DATES = 7
 #: How the content modes are told apart in a chart whose colours are the platforms'.
 MODE_PATTERNS = {"video": "", "article": "/", "article2": "."}
@@ -262,6 +266,10 @@ def build_report(con: duckdb.DuckDBPyConnection, path: str, generated_at: dateti
 def render_sections(data: ReportData) -> list[str]:
     """The report's sections, in reading order."""
     rates = data.platform_rates
+    account_rates = per_platform(data.account_rates, ACCOUNTS_SHOWN, "works_rated")
+    top_works = per_platform(data.top_works, TOP_WORKS_SHOWN, "interactions")
+    followers = accounts_per_platform(data.followers, "followers", latest_by="observed_on")
+    best_slots = accounts_per_platform(data.best_slots, "rate_pct", latest_by="slot_rank", first=True)
     metric_note = "; ".join(
         f"{p}: {m} ({s})" for p, m, s in data.exposure_metrics.iter_rows()
     ) or "none rated yet"  # fmt: skip
@@ -276,15 +284,28 @@ def render_sections(data: ReportData) -> list[str]:
         ),
         _chart_or_empty(
             "Each account against its median work",
-            data.account_rates.height > 0,
-            lambda: _accounts_chart(data.account_rates),
-            "Per account: its pooled engagement rate (bar) and the median rate of its rated works (dot), in %.",
+            account_rates.height > 0,
+            lambda: _accounts_chart(account_rates),
+            "Per account: its pooled engagement rate (bar) and the median rate of its rated works (dot), in %."
+            + shown_note(
+                account_rates,
+                data.account_rates,
+                f"the {ACCOUNTS_SHOWN} accounts of each platform with the most rated works",
+                "account_engagement",
+            ),
             "No account has a rated work yet.",
         ),
         _section(
             "Top works per platform",
-            _top_works_table(data.top_works),
-            f"Rank 1 to 3 of each account, by interactions. A dash in the rate column: {BLANK_RATE}.",
+            _top_works_table(top_works),
+            f"Rank 1 to 3 of each account, by interactions. A dash in the rate column: {BLANK_RATE}."
+            + shown_note(
+                top_works,
+                data.top_works,
+                f"the {TOP_WORKS_SHOWN} works of each platform with the most interactions",
+                "top_works",
+                accounts=False,
+            ),
         ),
         _chart_or_empty(
             "Gained in the last day and the last 7 days",
@@ -298,10 +319,16 @@ def render_sections(data: ReportData) -> list[str]:
         ),
         _chart_or_empty(
             "Follower growth per account",
-            data.followers.height > 0,
-            lambda: _followers_chart(data.followers),
+            followers.height > 0,
+            lambda: _followers_chart(followers),
             f"Followers at each observation ({data.followers['account'].n_unique()} accounts observed on two dates or "
-            "more): live counts from account analytics, else the counts AiToEarn cached.",
+            "more): live counts from account analytics, else the counts AiToEarn cached."
+            + shown_note(
+                followers,
+                data.followers,
+                f"the {ACCOUNTS_SHOWN} accounts of each platform with the most followers at their latest observation",
+                "account_snapshots",
+            ),
             "Not enough history yet: no account's followers were observed on two dates (run the pipeline on two days).",
         ),
         _chart_or_empty(
@@ -311,7 +338,7 @@ def render_sections(data: ReportData) -> list[str]:
             f"Works per ISO week of publication (UTC), {data.cadence['works'].sum():,} works.",
             "No work with a publish time yet.",
         ),
-        *_insight_sections(data),
+        *_insight_sections(data, best_slots),
         _section("Coverage: what each platform can show", _coverage_table(data.coverage), "Most works first."),
     ]
     return sections
@@ -320,7 +347,7 @@ def render_sections(data: ReportData) -> list[str]:
 NOT_BUILT = "The insight tables are not built yet: materialize `insights` (the daily job does)."
 
 
-def _insight_sections(data: ReportData) -> list[str]:
+def _insight_sections(data: ReportData, best_slots: pl.DataFrame) -> list[str]:
     if not data.insights_built:
         titles = ("When works are published, and how they do", "Content types side by side", "Top hashtags per platform",
                   "Breakouts of the last 7 run dates", "Where each account stands on its platform")  # fmt: skip
@@ -334,7 +361,15 @@ def _insight_sections(data: ReportData) -> list[str]:
             "every account of the platform chosen above the chart; hover a cell for its works. Blank: no rated work "
             "published then.",
             "No rated work with a publish time yet.",
-            after=lambda: _best_slots_table(data.best_slots),
+            after=lambda: _best_slots_table(
+                best_slots,
+                shown_note(
+                    best_slots,
+                    data.best_slots,
+                    f"the {ACCOUNTS_SHOWN} accounts of each platform whose best slot has the highest rate",
+                    "posting_times",
+                ),
+            ),
         ),
         _chart_or_empty(
             "Content types side by side",
@@ -364,6 +399,42 @@ def _insight_sections(data: ReportData) -> list[str]:
             "are not ranked.",
         ),
     ]
+
+
+def per_platform(rows: pl.DataFrame, n: int, by: str) -> pl.DataFrame:
+    """The `n` rows of each platform with the highest `by` (NULL last; ties in `rows`' order), in `rows`' order."""
+    if not rows.height:
+        return rows
+    return (
+        rows.with_row_index("_order")
+        .sort(["platform", by, "_order"], descending=[False, True, False], nulls_last=True)
+        .group_by("platform", maintain_order=True)
+        .head(n)
+        .sort("_order")
+        .drop("_order")
+    )
+
+
+def accounts_per_platform(rows: pl.DataFrame, by: str, latest_by: str, first: bool = False) -> pl.DataFrame:
+    """Every row of the ACCOUNTS_SHOWN accounts of each platform with the highest `by` in their last row by
+    `latest_by` (their first with `first`)."""
+    if not rows.height:
+        return rows
+    ends = rows.sort(latest_by, descending=not first).group_by("platform", "account", maintain_order=True).first()
+    chosen = per_platform(ends.sort("platform", "account"), ACCOUNTS_SHOWN, by).select("platform", "account")
+    return rows.join(chosen, on=["platform", "account"], how="semi", maintain_order="left")
+
+
+def shown_note(shown: pl.DataFrame, every: pl.DataFrame, which: str, table: str, accounts: bool = True) -> str:
+    """What a capped section leaves out, counted in accounts (else in works); nothing when it shows everything."""
+
+    def count(frame: pl.DataFrame) -> int:
+        return frame["account"].n_unique() if accounts else frame.height
+
+    if count(shown) == count(every):
+        return ""
+    return (f" Shown: {which} ({count(shown):,} of {count(every):,} {'accounts' if accounts else 'works'}; all of "
+            f"them are in {table}).")  # fmt: skip
 
 
 # -- charts --------------------------------------------------------------------------------------------
@@ -500,7 +571,7 @@ def _content_types_chart(types: pl.DataFrame) -> go.Figure:
 # -- tables --------------------------------------------------------------------------------------------
 
 
-def _best_slots_table(slots: pl.DataFrame) -> str:
+def _best_slots_table(slots: pl.DataFrame, shown_note: str = "") -> str:
     if not slots.height:
         return _empty(f"No account has a weekday and hour with {BEST_SLOT_MIN_RATED} rated works yet.")
     best: dict[tuple[str, str], list[str]] = {}  # in the order of `slots`: one pass, not a filter per account
@@ -512,7 +583,8 @@ def _best_slots_table(slots: pl.DataFrame) -> str:
         f"<tr><td>{_swatch(platform)}{_e(platform)}</td><td>{_e(account)}</td><td>{_e(', '.join(text))}</td></tr>"
         for (platform, account), text in best.items()
     )
-    return (f"<h3>Each account's best slots (at least {BEST_SLOT_MIN_RATED} rated works)</h3>"
+    note = f'<p class="caption">{_e(shown_note.strip())}</p>' if shown_note else ""
+    return (f"<h3>Each account's best slots (at least {BEST_SLOT_MIN_RATED} rated works)</h3>{note}"
             "<table><thead><tr><th>platform</th><th>account</th><th>best weekday and hour, pooled rate</th></tr></thead>"
             f"<tbody>{body}</tbody></table>")  # fmt: skip
 
