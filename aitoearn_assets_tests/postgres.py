@@ -36,9 +36,9 @@ class Postgres:
 
     @classmethod
     def start(cls, attempts: int = 3) -> Postgres:
-        """A new cluster; started again on another port when the one chosen was taken meanwhile."""
-        failed: subprocess.CalledProcessError | None = None
-        for _ in range(attempts):
+        """A new cluster; started again on another port when the one chosen was taken meanwhile (any other
+        failure is raised with the server's log)."""
+        for attempt in range(1, attempts + 1):
             folder = tempfile.mkdtemp(prefix="aitoearn-pg-")  # in /tmp: its parents are open to the postgres user
             server = cls(folder, free_port())
             try:
@@ -46,9 +46,12 @@ class Postgres:
                                timeout=120)  # fmt: skip
                 return server
             except subprocess.CalledProcessError as err:
+                log = Path(folder, "server.log")
+                text = log.read_text(errors="replace") if log.exists() else ""
                 server.stop()
-                failed = err
-        raise failed  # type: ignore[misc]
+                if "already in use" not in text or attempt == attempts:
+                    raise RuntimeError(f"Postgres did not start on port {server.port}: {err.stderr!r}\n{text}") from err
+        raise ValueError(f"attempts must be 1 or more, not {attempts}")
 
     def stop(self) -> None:
         subprocess.run([SCRIPT, "stop", self.folder], check=False, capture_output=True, timeout=60)

@@ -39,7 +39,10 @@ def sandbox_server(*options: str) -> Iterator[str]:
     )  # fmt: skip
     try:
         banner = server.stdout.readline()  # printed once it listens, on the port it was given
-        yield re.search(r"http://127\.0\.0\.1:\d+", banner).group(0)
+        url = re.search(r"http://127\.0\.0\.1:\d+", banner)
+        if url is None:
+            raise RuntimeError(f"the sandbox did not start: {banner!r} (its error is above)")
+        yield url.group(0)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -268,8 +268,8 @@ def render_sections(data: ReportData) -> list[str]:
     rates = data.platform_rates
     account_rates = per_platform(data.account_rates, ACCOUNTS_SHOWN, "works_rated")
     top_works = per_platform(data.top_works, TOP_WORKS_SHOWN, "interactions")
-    followers = accounts_per_platform(data.followers, "followers", latest_by="observed_on")
-    best_slots = accounts_per_platform(data.best_slots, "rate_pct", latest_by="slot_rank", first=True)
+    followers = accounts_per_platform(data.followers, ACCOUNTS_SHOWN, "followers", row_by="observed_on")
+    best_slots = accounts_per_platform(data.best_slots, ACCOUNTS_SHOWN, "rate_pct", row_by="slot_rank", last=False)
     metric_note = "; ".join(
         f"{p}: {m} ({s})" for p, m, s in data.exposure_metrics.iter_rows()
     ) or "none rated yet"  # fmt: skip
@@ -302,7 +302,7 @@ def render_sections(data: ReportData) -> list[str]:
             + shown_note(
                 top_works,
                 data.top_works,
-                f"the {TOP_WORKS_SHOWN} works of each platform with the most interactions",
+                f"of these, the {TOP_WORKS_SHOWN} with the most interactions on each platform",
                 "top_works",
                 accounts=False,
             ),
@@ -415,13 +415,13 @@ def per_platform(rows: pl.DataFrame, n: int, by: str) -> pl.DataFrame:
     )
 
 
-def accounts_per_platform(rows: pl.DataFrame, by: str, latest_by: str, first: bool = False) -> pl.DataFrame:
-    """Every row of the ACCOUNTS_SHOWN accounts of each platform with the highest `by` in their last row by
-    `latest_by` (their first with `first`)."""
+def accounts_per_platform(rows: pl.DataFrame, n: int, by: str, row_by: str, last: bool = True) -> pl.DataFrame:
+    """Every row of the `n` accounts of each platform with the highest `by` in the account's last row by `row_by`
+    (its first with `last=False`), in `rows`' order."""
     if not rows.height:
         return rows
-    ends = rows.sort(latest_by, descending=not first).group_by("platform", "account", maintain_order=True).first()
-    chosen = per_platform(ends.sort("platform", "account"), ACCOUNTS_SHOWN, by).select("platform", "account")
+    ends = rows.sort(row_by, descending=last).group_by("platform", "account", maintain_order=True).first()
+    chosen = per_platform(ends.sort("platform", "account"), n, by).select("platform", "account")
     return rows.join(chosen, on=["platform", "account"], how="semi", maintain_order="left")
 
 
@@ -571,7 +571,7 @@ def _content_types_chart(types: pl.DataFrame) -> go.Figure:
 # -- tables --------------------------------------------------------------------------------------------
 
 
-def _best_slots_table(slots: pl.DataFrame, shown_note: str = "") -> str:
+def _best_slots_table(slots: pl.DataFrame, note: str = "") -> str:
     if not slots.height:
         return _empty(f"No account has a weekday and hour with {BEST_SLOT_MIN_RATED} rated works yet.")
     best: dict[tuple[str, str], list[str]] = {}  # in the order of `slots`: one pass, not a filter per account
@@ -583,8 +583,8 @@ def _best_slots_table(slots: pl.DataFrame, shown_note: str = "") -> str:
         f"<tr><td>{_swatch(platform)}{_e(platform)}</td><td>{_e(account)}</td><td>{_e(', '.join(text))}</td></tr>"
         for (platform, account), text in best.items()
     )
-    note = f'<p class="caption">{_e(shown_note.strip())}</p>' if shown_note else ""
-    return (f"<h3>Each account's best slots (at least {BEST_SLOT_MIN_RATED} rated works)</h3>{note}"
+    caption = f'<p class="caption">{_e(note.strip())}</p>' if note else ""
+    return (f"<h3>Each account's best slots (at least {BEST_SLOT_MIN_RATED} rated works)</h3>{caption}"
             "<table><thead><tr><th>platform</th><th>account</th><th>best weekday and hour, pooled rate</th></tr></thead>"
             f"<tbody>{body}</tbody></table>")  # fmt: skip
 

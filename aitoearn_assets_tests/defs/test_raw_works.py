@@ -431,10 +431,11 @@ def test_a_platform_the_warehouse_refuses_fails_alone_and_the_checks_still_run(a
 
 
 @pytest.mark.parametrize(
-    ("share_fetched", "landed", "due"),
-    [(0.5, 3, False), (0.75, 3, True), (0.9, 12, True), (0.2, 14, True), (0.0, 0, False)],
-)
-def test_the_early_checkpoint_comes_at_three_quarters_of_the_accounts_or_before_the_last_platform(
-    share_fetched, landed, due
+    ("share_fetched", "landed", "platforms", "due"),
+    [(0.5, 3, 15, False), (0.75, 3, 15, True), (0.9, 12, 15, True), (0.2, 14, 15, True), (1.0, 15, 15, False),
+     (1.0, 1, 1, False)],
+)  # fmt: skip
+def test_the_early_checkpoint_comes_at_three_quarters_of_the_accounts_or_before_the_last_platform_never_after(
+    share_fetched, landed, platforms, due
 ):
-    assert early_checkpoint_due(share_fetched, landed, platforms=15) is due
+    assert early_checkpoint_due(share_fetched, landed, platforms) is due

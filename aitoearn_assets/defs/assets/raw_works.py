@@ -119,8 +119,9 @@ def early_checkpoint_due(share_fetched: float, landed: int, platforms: int) -> b
     """Whether the run's one early checkpoint (RunWriter.checkpoint) comes after the platform just written: once
     EARLY_CHECKPOINT_SHARE of the accounts are fetched, so it is over before the last platform lands (that
     platform's write waits for it: at 5,010 accounts it took 1.2 s and began 0.5 s before the last platform's
-    last answer), and at the latest when all platforms but one have landed."""
-    return share_fetched >= EARLY_CHECKPOINT_SHARE or landed >= platforms - 1
+    last answer), and at the latest when all platforms but one have landed. Never after the last one: nothing is
+    fetched then for it to overlap, and the checkpoint when the writer closes uses every core."""
+    return landed < platforms and (share_fetched >= EARLY_CHECKPOINT_SHARE or landed == platforms - 1)
 
 
 def _write_or_record(
