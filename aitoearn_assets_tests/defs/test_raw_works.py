@@ -6,7 +6,6 @@ import dagster as dg
 import pytest
 
 from aitoearn_assets.api.platforms import PLATFORMS
-from aitoearn_assets.defs.assets.raw_works import early_checkpoint_due
 from aitoearn_assets.defs.resources.aitoearn import AiToEarnCredentials, AiToEarnResource
 from aitoearn_assets.sandbox import SandboxDataset
 
@@ -428,14 +427,3 @@ def test_a_platform_the_warehouse_refuses_fails_alone_and_the_checks_still_run(a
     assert table(db_path, "SELECT platform, count(*) FROM raw_works GROUP BY 1 ORDER BY 1") == [
         ("facebook", 60), ("twitter", 60)]  # fmt: skip
     assert "raw_works_key_unique" in check_results(result)
-
-
-@pytest.mark.parametrize(
-    ("share_fetched", "landed", "platforms", "due"),
-    [(0.5, 3, 15, False), (0.75, 3, 15, True), (0.9, 12, 15, True), (0.2, 14, 15, True), (1.0, 15, 15, False),
-     (1.0, 1, 1, False)],
-)  # fmt: skip
-def test_the_early_checkpoint_comes_at_three_quarters_of_the_accounts_or_before_the_last_platform_never_after(
-    share_fetched, landed, platforms, due
-):
-    assert early_checkpoint_due(share_fetched, landed, platforms) is due

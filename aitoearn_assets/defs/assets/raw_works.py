@@ -36,8 +36,6 @@ from aitoearn_assets.warehouse.writes import IncomingWorks, record_ingest_run, r
 #: One line per platform as it lands (the refresh command prints these).
 progress_log = logging.getLogger("aitoearn_assets.progress")
 PROGRESS_EVERY_SECONDS = 10.0
-#: Share of the run's accounts fetched from which the platform written next is followed by the early checkpoint.
-EARLY_CHECKPOINT_SHARE = 0.75
 
 
 class RawWorksConfig(dg.Config):
@@ -88,7 +86,6 @@ def raw_works(
             RunWriter(warehouse, context.log) as writer,
         ):
             fetch_started = time.monotonic()
-            checkpointed = False
             for fetched in fetch_platforms(
                 client,
                 to_fetch,
@@ -101,9 +98,7 @@ def raw_works(
                 if isinstance(fetched, PlatformWorks):
                     fetched.stage.close()  # its memory goes back to the platforms still being fetched
                 report.platform_done(fetched.platform, outcomes[fetched.platform])
-                if not checkpointed and early_checkpoint_due(report.share_fetched, len(outcomes), len(platforms)):
-                    writer.checkpoint()
-                    checkpointed = True
+                writer.platform_written(len(outcomes), len(platforms), report.share_fetched)
             run_figures = pace_figures(client, time.monotonic() - fetch_started)
     except dg.Failure as stop:  # a refused key or a capped listing: what landed stays, the rest fails, not retried
         for platform in to_fetch:
@@ -113,15 +108,6 @@ def raw_works(
     with warehouse.get_connection() as con:  # after the writer let go of the file; on the failure path too
         checks = evaluate_raw_works_checks(con)
     yield from platform_events(context, {p: outcomes[p] for p in platforms}, checks, "raw_works", run_figures)
-
-
-def early_checkpoint_due(share_fetched: float, landed: int, platforms: int) -> bool:
-    """Whether the run's one early checkpoint (RunWriter.checkpoint) comes after the platform just written: once
-    EARLY_CHECKPOINT_SHARE of the accounts are fetched, so it is over before the last platform lands (that
-    platform's write waits for it: at 5,010 accounts it took 1.2 s and began 0.5 s before the last platform's
-    last answer), and at the latest when all platforms but one have landed. Never after the last one: nothing is
-    fetched then for it to overlap, and the checkpoint when the writer closes uses every core."""
-    return landed < platforms and (share_fetched >= EARLY_CHECKPOINT_SHARE or landed == platforms - 1)
 
 
 def _write_or_record(

@@ -114,8 +114,7 @@ def work_metrics(
                     write_work_metrics(writer.connection(), platform, *_frames(fetched), start.run_date, record)
                     outcomes[platform] = outcome
                     context.log.info("work_metrics[%s]: %s", platform, _line(outcome))
-                    if written == len(futures) - 1:  # while the last platform is still asked (a short one here)
-                        writer.checkpoint()
+                    writer.platform_written(written, len(futures))
             except BaseException:
                 client.cancel()  # the other platforms stop asking; what was written stays
                 raise
