@@ -16,6 +16,7 @@ from aitoearn_assets.clock import utc_now
 from aitoearn_assets.metrics import METRIC_COLUMNS
 from aitoearn_assets.tables import INGEST_RUNS_COLUMNS, STORED_TABLES, column_type, polars_schema
 from aitoearn_assets.warehouse.schema import read_sql
+from aitoearn_assets.warehouse.session import unordered
 from aitoearn_assets.warehouse.transactions import atomic, transaction
 from aitoearn_assets.warehouse.write_marks import mark_write
 
@@ -394,7 +395,7 @@ def rebuild_tables(
         for table, frame in frames.items():
             if not table.isidentifier():
                 raise ValueError(f"not a table name: {table!r}")
-            with registered(con, "incoming_frame", frame):
+            with registered(con, "incoming_frame", frame), unordered(con):
                 con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_frame")
     return frames
 

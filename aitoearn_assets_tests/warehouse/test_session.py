@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from aitoearn_assets.defs.resources.warehouse import WarehouseResource
 from aitoearn_assets.warehouse.location import WarehouseLocation
-from aitoearn_assets.warehouse.session import quiet
+from aitoearn_assets.warehouse.session import quiet, unordered
 
 LONG_QUERY = "SELECT sum(i * i) FROM range(200_000_000) t(i)"
 
@@ -49,3 +50,28 @@ def test_a_lake_connection_is_quiet(lake):
     )
     with warehouse.get_connection() as con:
         assert not progress_bar_on(con)
+
+
+def preserves_order(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+
+
+def test_unordered_drops_row_order_for_its_duration_and_sets_back_what_was_set():
+    con = duckdb.connect(":memory:")
+    with unordered(con):
+        assert not preserves_order(con)
+        with unordered(con):  # nested, as a rebuild inside growth's computation
+            assert not preserves_order(con)
+        assert not preserves_order(con)
+    assert preserves_order(con)
+    con.execute("SET preserve_insertion_order = false")
+    with unordered(con):
+        pass
+    assert not preserves_order(con)
+
+
+def test_unordered_sets_order_back_when_the_block_fails():
+    con = duckdb.connect(":memory:")
+    with pytest.raises(RuntimeError), unordered(con):
+        raise RuntimeError("a failed write")
+    assert preserves_order(con)
