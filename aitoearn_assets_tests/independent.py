@@ -305,6 +305,27 @@ def account_growth(i: Inputs, growth: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def account_label(accounts: pl.DataFrame, rows: pl.DataFrame) -> pl.Series:
+    """Each row's account as the report names it: `platform / nickname`, the id when there is no nickname, and
+    `nickname (id)` when accounts of the platform share it."""
+    shared = (
+        accounts.filter(pl.col("nickname").is_not_null() & (pl.col("nickname") != ""))
+        .group_by("platform", "nickname")
+        .agg(pl.len().alias("holders"))
+    )
+    named = (
+        rows.select(*ACCOUNT)
+        .join(accounts.select(*ACCOUNT, "nickname"), on=ACCOUNT, how="left", maintain_order="left")
+        .join(shared, on=["platform", "nickname"], how="left", maintain_order="left")
+    )
+    name = (
+        pl.when(pl.col("holders").is_null()).then(pl.col("account_id"))
+        .when(pl.col("holders") > 1).then(pl.col("nickname") + " (" + pl.col("account_id") + ")")
+        .otherwise(pl.col("nickname"))
+    )  # fmt: skip
+    return named.select(pl.col("platform") + " / " + name).to_series()
+
+
 def report_figures(i: Inputs, engagement: pl.DataFrame, works: pl.DataFrame, growth: pl.DataFrame,
                    top: pl.DataFrame) -> dict[str, pl.DataFrame]:  # fmt: skip
     """The figures the report draws, from their definitions."""
@@ -316,8 +337,9 @@ def report_figures(i: Inputs, engagement: pl.DataFrame, works: pl.DataFrame, gro
                                              .alias("rate_pct")), on="platform")
         .filter(pl.col("works_rated") > 0)
     )  # fmt: skip
-    account_rates = engagement.filter(pl.col("engagement_rate").is_not_null()).select(
-        "platform", (pl.col("platform") + " / " + pl.coalesce("nickname", "account_id")).alias("account"),
+    rated_accounts = engagement.filter(pl.col("engagement_rate").is_not_null())
+    account_rates = rated_accounts.select(
+        "platform", account_label(i.accounts, rated_accounts).alias("account"),
         (pl.col("engagement_rate") * 100).alias("rate_pct"), (pl.col("median_engagement_rate") * 100).alias("median_pct"),
         "works_rated",
     )  # fmt: skip

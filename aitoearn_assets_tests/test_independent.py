@@ -41,10 +41,15 @@ EVERY_PLATFORM = {PARTITION_RANGE_START: "douyin", PARTITION_RANGE_END: "google_
 ANALYTICS = {"ops": {"work_metrics": {"config": {"max_requests": 700}}}}  # the backlog drains over the days
 
 
+#: Two tiktok accounts under one name, as an agency's regional accounts are: the report tells them apart.
+SHARED_NAME = {SandboxDataset().account_id("tiktok", j): "Brand 官方" for j in (1, 2)}
+
+
 def dataset(day: date) -> SandboxDataset:
     return SandboxDataset(
-        accounts_per_platform=4, works_range=(320, 1700), busy_accounts=1, as_of=datetime.combine(day, time(12))
-    )
+        accounts_per_platform=4, works_range=(320, 1700), busy_accounts=1, as_of=datetime.combine(day, time(12)),
+        nicknames=SHARED_NAME,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +166,11 @@ def test_the_reports_figures_equal_their_independent_computation(warehouse, comp
            "gains": ["platform"], "cadence": ["platform", "week"], "posting_heatmap": ["platform", "weekday", "hour"],
            "content_types": ["platform", "content_mode"]}[figure]  # fmt: skip
     ind.compare(f"report.{figure}", got, computed["report"][figure], key)
+
+
+def test_the_report_names_two_accounts_that_share_a_nickname_apart(warehouse):
+    labels = report_data(warehouse).account_rates.filter(pl.col("account").str.contains("Brand 官方"))["account"]
+    assert sorted(labels) == sorted(f"tiktok / Brand 官方 ({account_id})" for account_id in SHARED_NAME)
 
 
 def test_the_report_names_the_timezone_posting_times_was_built_in(warehouse):

@@ -79,6 +79,30 @@ class ReportSummary:
     headline: pl.DataFrame  # platform, accounts, works_rated, pooled engagement rate (%)
 
 
+#: Each account's name in the report, `platform / nickname`, one per account so a chart draws one bar or line an
+#: account and a section counts accounts right: an account with no nickname shows its id, and a nickname that two
+#: accounts of a platform share is followed by the id of each.
+ACCOUNT_LABELS = """
+SELECT platform, account_id,
+       platform || ' / ' || CASE
+           WHEN nullif(nickname, '') IS NULL THEN account_id
+           WHEN count(*) OVER (PARTITION BY platform, nickname) > 1 THEN nickname || ' (' || account_id || ')'
+           ELSE nickname
+       END AS account
+FROM accounts
+"""
+
+
+def _account(alias: str) -> str:
+    """The account's label for the rows `alias` (joined by `_labelled(alias)`): an account the key no longer
+    lists in `accounts` shows its id."""
+    return f"coalesce(a.account, {alias}.platform || ' / ' || {alias}.account_id)"
+
+
+def _labelled(alias: str) -> str:
+    return f"LEFT JOIN ({ACCOUNT_LABELS}) AS a ON a.platform = {alias}.platform AND a.account_id = {alias}.account_id"
+
+
 def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     """The report's figures: sums and picks of the derived tables, nothing defined anew."""
     return ReportData(
@@ -90,10 +114,11 @@ def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             """
         ).pl(),
         account_rates=con.sql(
-            """
-            SELECT platform, platform || ' / ' || coalesce(nickname, account_id) AS account,
-                   engagement_rate * 100 AS rate_pct, median_engagement_rate * 100 AS median_pct, works_rated
-            FROM account_engagement WHERE engagement_rate IS NOT NULL ORDER BY platform, rate_pct DESC, account
+            f"""
+            SELECT t.platform, {_account("t")} AS account,
+                   t.engagement_rate * 100 AS rate_pct, t.median_engagement_rate * 100 AS median_pct, t.works_rated
+            FROM account_engagement AS t {_labelled("t")}
+            WHERE t.engagement_rate IS NOT NULL ORDER BY t.platform, rate_pct DESC, account
             """
         ).pl(),
         top_works=con.sql(
@@ -114,13 +139,13 @@ def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             """
         ).pl(),
         followers=con.sql(
-            """
-            SELECT s.platform, s.platform || ' / ' || coalesce(any_value(a.nickname), s.account_id) AS account,
+            f"""
+            SELECT s.platform, any_value({_account("s")}) AS account,
                    s.observed_on, arg_min(s.followers, s.snapshot_date) AS followers
             FROM account_snapshots AS s
             JOIN account_followers AS f
               ON f.platform = s.platform AND f.account_id = s.account_id AND f.followers_source = s.source
-            LEFT JOIN accounts AS a ON a.platform = s.platform AND a.account_id = s.account_id
+            {_labelled("s")}
             WHERE s.followers IS NOT NULL AND s.observed_on IS NOT NULL
             GROUP BY s.platform, s.account_id, s.observed_on
             QUALIFY count(*) OVER (PARTITION BY s.platform, s.account_id) >= 2
@@ -162,8 +187,8 @@ def _posting_times_timezone(con: duckdb.DuckDBPyConnection) -> str | None:
 
 #: A pooled rate over several rows of a slice table: their rates weighted by their rated exposure.
 _POOLED_PCT = "sum(engagement_rate * exposure) / sum(exposure) * 100"
-_ACCOUNT = "t.platform || ' / ' || coalesce(a.nickname, t.account_id)"
-_NICKNAMES = "LEFT JOIN accounts AS a ON a.platform = t.platform AND a.account_id = t.account_id"
+_ACCOUNT = _account("t")
+_LABELLED = _labelled("t")
 
 
 def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
@@ -179,7 +204,7 @@ def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
             SELECT t.platform, {_ACCOUNT} AS account, t.weekday, t.hour, t.works_rated, t.engagement_rate * 100 AS rate_pct,
                    row_number() OVER (PARTITION BY t.platform, t.account_id
                                       ORDER BY t.engagement_rate DESC, t.works_rated DESC, t.weekday, t.hour) AS slot_rank
-            FROM posting_times AS t {_NICKNAMES}
+            FROM posting_times AS t {_LABELLED}
             WHERE t.works_rated >= {BEST_SLOT_MIN_RATED}
             QUALIFY slot_rank <= 3
             ORDER BY t.platform, account, slot_rank
@@ -201,7 +226,7 @@ def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
             SELECT t.detected_on, t.platform, {_ACCOUNT} AS account,
                    coalesce(nullif(t.title, ''), t.platform_work_id) AS work, t.url, t.age_days, t.exposure_at_age,
                    t.account_median_at_age, t.ratio
-            FROM work_breakouts AS t {_NICKNAMES}
+            FROM work_breakouts AS t {_LABELLED}
             WHERE t.detected_on IN (SELECT DISTINCT snapshot_date FROM work_snapshots
                                     ORDER BY snapshot_date DESC LIMIT {BREAKOUT_RUN_DATES})
             ORDER BY t.detected_on DESC, t.ratio DESC, t.platform, work
@@ -209,7 +234,7 @@ def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
         "benchmarks": f"""
             SELECT t.platform, {_ACCOUNT} AS account, t.works_rated, t.engagement_rate * 100 AS rate_pct, t.percentile,
                    t.platform_median_rate * 100 AS platform_median_pct, t.platform_accounts AS peers
-            FROM account_benchmarks AS t {_NICKNAMES}
+            FROM account_benchmarks AS t {_LABELLED}
             WHERE t.percentile IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY t.platform ORDER BY t.percentile DESC, account) <= {BENCHMARKS_SHOWN}
             ORDER BY t.platform, t.percentile DESC, account

@@ -195,6 +195,8 @@ class SandboxDataset:
     - `empty_last_page`: the last page claims more, then an empty page claims more forever.
     - `repeat_cursor`: every page hands out the same cursor with `hasNext` true (a server bug).
     - `extra_accounts`: additional raw account objects appended to the listing.
+    - `nicknames`: account id -> the nickname it shows instead (two accounts of a platform may share one, as an
+      agency's regional accounts do).
     - `busy_accounts`: the last this many accounts of each platform post every 2.5 to 4 hours.
     """
 
@@ -205,6 +207,7 @@ class SandboxDataset:
     metric_profile: str = "faithful"
     as_of: date | datetime | None = None
     works_overrides: dict[str, int] = field(default_factory=dict)
+    nicknames: dict[str, str] = field(default_factory=dict)
     missing_metrics_share: float = 0.0
     offline_accounts: frozenset[str] = frozenset()
     revoked_accounts: frozenset[str] = frozenset()
@@ -287,7 +290,9 @@ class SandboxDataset:
                 "type": platform,
                 "uid": account_id.split("_", 1)[1],
                 "account": f"acct{j}",
-                "nickname": f"{platform} creator {j}" if j % 3 else f'创作者 {j} "{platform}"',
+                "nickname": self.nicknames.get(
+                    account_id, f"{platform} creator {j}" if j % 3 else f'创作者 {j} "{platform}"'
+                ),
                 "avatar": f"https://cdn.example/{account_id}.png",
                 "status": 0 if account_id in self.offline_accounts else 1,
                 "groupId": "default",
