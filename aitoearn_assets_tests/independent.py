@@ -307,11 +307,11 @@ def account_growth(i: Inputs, growth: pl.DataFrame) -> pl.DataFrame:
 
 def account_label(accounts: pl.DataFrame, rows: pl.DataFrame) -> pl.Series:
     """Each row's account as the report names it: `platform / nickname`, the id when there is no nickname, and
-    `nickname (id)` when accounts of the platform share it."""
+    `nickname (id)` when current accounts of the platform share it."""
     shared = (
         accounts.filter(pl.col("nickname").is_not_null() & (pl.col("nickname") != ""))
         .group_by("platform", "nickname")
-        .agg(pl.len().alias("holders"))
+        .agg(pl.col("removed_at").is_null().sum().alias("holders"))
     )
     named = (
         rows.select(*ACCOUNT)

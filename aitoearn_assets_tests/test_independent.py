@@ -169,8 +169,11 @@ def test_the_reports_figures_equal_their_independent_computation(warehouse, comp
 
 
 def test_the_report_names_two_accounts_that_share_a_nickname_apart(warehouse):
-    labels = report_data(warehouse).account_rates.filter(pl.col("account").str.contains("Brand 官方"))["account"]
-    assert sorted(labels) == sorted(f"tiktok / Brand 官方 ({account_id})" for account_id in SHARED_NAME)
+    both = sorted(f"tiktok / Brand 官方 ({account_id})" for account_id in SHARED_NAME)
+    figures = report_data(warehouse).frames()
+    for figure in ("account_rates", "followers", "best_slots", "benchmarks"):
+        labels = figures[figure].filter(pl.col("account").str.contains("Brand 官方"))["account"].unique().sort()
+        assert labels.to_list() == both, figure
 
 
 def test_the_report_names_the_timezone_posting_times_was_built_in(warehouse):

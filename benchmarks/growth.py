@@ -90,9 +90,9 @@ def compute(path: str) -> None:
     started = time.perf_counter()
     with duckdb.connect(path, config={"memory_limit": DEFAULT_MEMORY_LIMIT}) as con:
         works = compute_work_growth(con)
-        replace_table_from_frame(con, "work_growth", works)
+        replace_table_from_frame(con, "work_growth", works, keep_order=False)  # as the asset writes it
         accounts = compute_account_growth(con, works)
-        replace_table_from_frame(con, "account_growth", accounts)
+        replace_table_from_frame(con, "account_growth", accounts, keep_order=False)
     seconds = time.perf_counter() - started
     # growth over snapshots that observe nothing takes no baseline at all: that would measure nothing
     gains = {c: works[c].count() for c in works.columns if "_gain_" in c}

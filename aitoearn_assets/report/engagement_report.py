@@ -80,27 +80,26 @@ class ReportSummary:
 
 
 #: Each account's name in the report, `platform / nickname`, one per account so a chart draws one bar or line an
-#: account and a section counts accounts right: an account with no nickname shows its id, and a nickname that two
-#: accounts of a platform share is followed by the id of each.
-ACCOUNT_LABELS = """
+#: account and a section counts accounts right: an account with no nickname (or missing from `accounts`) shows its
+#: id, and a nickname that two current accounts of a platform share is followed by the id of each.
+ACCOUNT_NAMES = """
 SELECT platform, account_id,
-       platform || ' / ' || CASE
-           WHEN nullif(nickname, '') IS NULL THEN account_id
-           WHEN count(*) OVER (PARTITION BY platform, nickname) > 1 THEN nickname || ' (' || account_id || ')'
-           ELSE nickname
-       END AS account
-FROM accounts
+       CASE WHEN count(*) FILTER (WHERE removed_at IS NULL) OVER (PARTITION BY platform, nickname) > 1
+            THEN nickname || ' (' || account_id || ')'
+            ELSE nickname
+       END AS name
+FROM accounts WHERE nullif(nickname, '') IS NOT NULL
 """
 
 
 def _account(alias: str) -> str:
-    """The account's label for the rows `alias` (joined by `_labelled(alias)`): an account the key no longer
-    lists in `accounts` shows its id."""
-    return f"coalesce(a.account, {alias}.platform || ' / ' || {alias}.account_id)"
+    """The label (ACCOUNT_NAMES) of the account of the rows `alias`, joined by `_named(alias)`."""
+    return f"{alias}.platform || ' / ' || coalesce(a.name, {alias}.account_id)"
 
 
-def _labelled(alias: str) -> str:
-    return f"LEFT JOIN ({ACCOUNT_LABELS}) AS a ON a.platform = {alias}.platform AND a.account_id = {alias}.account_id"
+def _named(alias: str) -> str:
+    """The join that gives the rows `alias` their account's name (as `a.name`)."""
+    return f"LEFT JOIN ({ACCOUNT_NAMES}) AS a ON a.platform = {alias}.platform AND a.account_id = {alias}.account_id"
 
 
 def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
@@ -117,7 +116,7 @@ def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             f"""
             SELECT t.platform, {_account("t")} AS account,
                    t.engagement_rate * 100 AS rate_pct, t.median_engagement_rate * 100 AS median_pct, t.works_rated
-            FROM account_engagement AS t {_labelled("t")}
+            FROM account_engagement AS t {_named("t")}
             WHERE t.engagement_rate IS NOT NULL ORDER BY t.platform, rate_pct DESC, account
             """
         ).pl(),
@@ -145,7 +144,7 @@ def report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             FROM account_snapshots AS s
             JOIN account_followers AS f
               ON f.platform = s.platform AND f.account_id = s.account_id AND f.followers_source = s.source
-            {_labelled("s")}
+            {_named("s")}
             WHERE s.followers IS NOT NULL AND s.observed_on IS NOT NULL
             GROUP BY s.platform, s.account_id, s.observed_on
             QUALIFY count(*) OVER (PARTITION BY s.platform, s.account_id) >= 2
@@ -187,8 +186,6 @@ def _posting_times_timezone(con: duckdb.DuckDBPyConnection) -> str | None:
 
 #: A pooled rate over several rows of a slice table: their rates weighted by their rated exposure.
 _POOLED_PCT = "sum(engagement_rate * exposure) / sum(exposure) * 100"
-_ACCOUNT = _account("t")
-_LABELLED = _labelled("t")
 
 
 def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
@@ -201,10 +198,10 @@ def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
             FROM posting_times GROUP BY ALL HAVING sum(works_rated) > 0 ORDER BY platform, weekday, hour
             """,
         "best_slots": f"""
-            SELECT t.platform, {_ACCOUNT} AS account, t.weekday, t.hour, t.works_rated, t.engagement_rate * 100 AS rate_pct,
+            SELECT t.platform, {_account("t")} AS account, t.weekday, t.hour, t.works_rated, t.engagement_rate * 100 AS rate_pct,
                    row_number() OVER (PARTITION BY t.platform, t.account_id
                                       ORDER BY t.engagement_rate DESC, t.works_rated DESC, t.weekday, t.hour) AS slot_rank
-            FROM posting_times AS t {_LABELLED}
+            FROM posting_times AS t {_named("t")}
             WHERE t.works_rated >= {BEST_SLOT_MIN_RATED}
             QUALIFY slot_rank <= 3
             ORDER BY t.platform, account, slot_rank
@@ -223,18 +220,18 @@ def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
             ORDER BY platform, rate_pct DESC, hashtag
             """,
         "breakouts": f"""
-            SELECT t.detected_on, t.platform, {_ACCOUNT} AS account,
+            SELECT t.detected_on, t.platform, {_account("t")} AS account,
                    coalesce(nullif(t.title, ''), t.platform_work_id) AS work, t.url, t.age_days, t.exposure_at_age,
                    t.account_median_at_age, t.ratio
-            FROM work_breakouts AS t {_LABELLED}
+            FROM work_breakouts AS t {_named("t")}
             WHERE t.detected_on IN (SELECT DISTINCT snapshot_date FROM work_snapshots
                                     ORDER BY snapshot_date DESC LIMIT {BREAKOUT_RUN_DATES})
-            ORDER BY t.detected_on DESC, t.ratio DESC, t.platform, work
+            ORDER BY t.detected_on DESC, t.ratio DESC, t.platform, work, t.account_id, t.platform_work_id, t.age_days
             """,
         "benchmarks": f"""
-            SELECT t.platform, {_ACCOUNT} AS account, t.works_rated, t.engagement_rate * 100 AS rate_pct, t.percentile,
+            SELECT t.platform, {_account("t")} AS account, t.works_rated, t.engagement_rate * 100 AS rate_pct, t.percentile,
                    t.platform_median_rate * 100 AS platform_median_pct, t.platform_accounts AS peers
-            FROM account_benchmarks AS t {_LABELLED}
+            FROM account_benchmarks AS t {_named("t")}
             WHERE t.percentile IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY t.platform ORDER BY t.percentile DESC, account) <= {BENCHMARKS_SHOWN}
             ORDER BY t.platform, t.percentile DESC, account

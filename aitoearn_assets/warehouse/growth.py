@@ -36,7 +36,7 @@ from aitoearn_assets.warehouse.writes import registered
 KEY = ["platform", "account_id", "platform_work_id"]
 #: A work's number in growth_listed, growth_latest and the baselines' frames: one integer to group and join
 #: on instead of the three strings of KEY (each polars join of 1M works 0.25 s, against 0.05 s).
-WORK = "work_row"
+WORK_ROW = "work_row"
 MEASURES = ("exposure", "interactions")
 _DAILY = ", ".join(f"'{p}'" for p in sorted(DAILY_SERIES_PLATFORMS))
 
@@ -112,13 +112,13 @@ def _bases(days: tuple[int, ...], newest_day: bool = False) -> str:
         for n in days
     )
     return f"""
-    SELECT l.{WORK}, {aggregates}
+    SELECT l.{WORK_ROW}, {aggregates}
     FROM work_snapshots AS s
     JOIN {{latest}} AS l USING (platform, account_id, platform_work_id)
     WHERE s.snapshot_date >= least(l.exposure_observed_on, l.interactions_observed_on) - {2 * max(days)}
       AND s.snapshot_date <= greatest(l.exposure_observed_on, l.interactions_observed_on) - {min(days)}
       AND {{part}}
-    GROUP BY l.{WORK}
+    GROUP BY l.{WORK_ROW}
     """
 
 
@@ -210,9 +210,10 @@ def _fill_earlier_observation(con: duckdb.DuckDBPyConnection, measure: str, sinc
 
 
 def _latest(con: duckdb.DuckDBPyConnection, first_day: date | None, last_day: date | None) -> pl.DataFrame:
-    """Fill the temp table growth_latest (see _LATEST); return it without the metric names."""
+    """Fill the temp tables growth_listed and growth_latest (see _LATEST; the caller drops them); return
+    growth_latest without the metric names."""
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE growth_listed AS SELECT *, row_number() OVER () AS {WORK} FROM ({_LISTED})"
+        f"CREATE OR REPLACE TEMP TABLE growth_listed AS SELECT *, row_number() OVER () AS {WORK_ROW} FROM ({_LISTED})"
     )
     (works,) = con.execute("SELECT count(*) FROM growth_listed").fetchone()  # type: ignore[misc]
     since = last_day - timedelta(days=RECENT_DAYS - 1) if last_day else None
@@ -246,8 +247,8 @@ def _baselines(con: duckdb.DuckDBPyConnection, latest: pl.DataFrame, first_day: 
     days = [d for (d,) in con.execute(f"SELECT DISTINCT unnest([{newest}]) AS d FROM growth_latest").fetchall() if d]
     on_days = f"s.snapshot_date IN ({', '.join(_date(d) for d in sorted(days))})" if days else "false"
     query = _bases(GAIN_DAYS, newest_day=True).replace("{latest}", "growth_latest")
-    observed = latest.select(WORK, *(f"{m}_observed_on" for m in MEASURES))
-    bases = observed.join(_frame_in_passes(con, query, on_days, latest.height), on=WORK, how="left")
+    observed = latest.select(WORK_ROW, *(f"{m}_observed_on" for m in MEASURES))
+    bases = observed.join(_frame_in_passes(con, query, on_days, latest.height), on=WORK_ROW, how="left")
     for n in GAIN_DAYS:
         open_ = bases.filter(
             pl.any_horizontal(
@@ -263,12 +264,14 @@ def _baselines(con: duckdb.DuckDBPyConnection, latest: pl.DataFrame, first_day: 
         in_window = (
             f"s.snapshot_date BETWEEN {_date(low - timedelta(days=2 * n))} AND {_date(high - timedelta(days=n))}"
         )
-        query = _bases((n,)).replace("{latest}", f"(SELECT * FROM growth_latest SEMI JOIN growth_open USING ({WORK}))")
-        with registered(con, "growth_open", open_.select(WORK)):
+        query = _bases((n,)).replace(
+            "{latest}", f"(SELECT * FROM growth_latest SEMI JOIN growth_open USING ({WORK_ROW}))"
+        )
+        with registered(con, "growth_open", open_.select(WORK_ROW)):
             whole = _frame_in_passes(con, query, in_window, open_.height)
         patched = [f"{m}_{kind}_{n}" for m in MEASURES for kind in ("base", "same")]
         bases = (
-            bases.join(whole.rename({c: f"{c}_whole" for c in patched}), on=WORK, how="left")
+            bases.join(whole.rename({c: f"{c}_whole" for c in patched}), on=WORK_ROW, how="left")
             .with_columns(
                 pl.when(pl.col(f"{m}_base_{n}").is_null()).then(pl.col(f"{c}_whole")).otherwise(pl.col(c)).alias(c)
                 for m in MEASURES
@@ -291,7 +294,7 @@ def compute_work_growth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         finally:
             for temp in ("growth_latest", "growth_stale", "growth_listed", "growth_unseen"):
                 con.execute(f"DROP TABLE IF EXISTS {temp}")
-    wide = latest.lazy().join(bases.lazy(), on=WORK, how="left")
+    wide = latest.lazy().join(bases.lazy(), on=WORK_ROW, how="left")
     daily = con.sql(_DAILY_GAINS).pl()
     wide = wide.join(daily.lazy(), on=KEY, how="left")
     daily_series = pl.col("platform").is_in(sorted(DAILY_SERIES_PLATFORMS))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -371,31 +371,40 @@ def update_accounts(
     return AccountsWrite(accounts.height, sorted(removed), None)
 
 
-def replace_table_from_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+def replace_table_from_frame(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, keep_order: bool = True
+) -> int:
     """Replace `table` with the rows of `frame` in one transaction; returns its row count."""
-    return rebuild_table(con, table, lambda _: frame).height
+    return rebuild_table(con, table, lambda _: frame, keep_order).height
 
 
 def rebuild_table(
-    con: duckdb.DuckDBPyConnection, table: str, build: Callable[[duckdb.DuckDBPyConnection], pl.DataFrame]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    build: Callable[[duckdb.DuckDBPyConnection], pl.DataFrame],
+    keep_order: bool = True,
 ) -> pl.DataFrame:
     """Replace `table` with `build(con)`, computed inside the same transaction: a rebuild that meets another
     writer's commit computes again from what that commit wrote. Returns the frame written."""
-    return rebuild_tables(con, lambda c: {table: build(c)})[table]
+    return rebuild_tables(con, lambda c: {table: build(c)}, keep_order)[table]
 
 
 @atomic
 def rebuild_tables(
-    con: duckdb.DuckDBPyConnection, build: Callable[[duckdb.DuckDBPyConnection], dict[str, pl.DataFrame]]
+    con: duckdb.DuckDBPyConnection,
+    build: Callable[[duckdb.DuckDBPyConnection], dict[str, pl.DataFrame]],
+    keep_order: bool = True,
 ) -> dict[str, pl.DataFrame]:
     """Replace each table `build(con)` returns with its frame, all in one transaction that computes them
-    (run again whole when it meets another writer's commit). Returns the frames written."""
+    (run again whole when it meets another writer's commit). Returns the frames written. `keep_order=False`
+    writes each on every thread, its rows in no particular order (`session.unordered`): for tables whose
+    readers sort (the project's own; a user's asset read through the IO manager keeps its order)."""
     with transaction(con):
         frames = build(con)
         for table, frame in frames.items():
             if not table.isidentifier():
                 raise ValueError(f"not a table name: {table!r}")
-            with registered(con, "incoming_frame", frame), unordered(con):
+            with registered(con, "incoming_frame", frame), unordered(con) if not keep_order else nullcontext():
                 con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_frame")
     return frames
 

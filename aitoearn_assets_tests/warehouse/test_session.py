@@ -60,7 +60,7 @@ def test_unordered_drops_row_order_for_its_duration_and_sets_back_what_was_set()
     con = duckdb.connect(":memory:")
     with unordered(con):
         assert not preserves_order(con)
-        with unordered(con):  # nested, as a rebuild inside growth's computation
+        with unordered(con):  # nested: the outer setting is what comes back
             assert not preserves_order(con)
         assert not preserves_order(con)
     assert preserves_order(con)
@@ -75,3 +75,11 @@ def test_unordered_sets_order_back_when_the_block_fails():
     with pytest.raises(RuntimeError), unordered(con):
         raise RuntimeError("a failed write")
     assert preserves_order(con)
+
+
+def test_a_statement_that_fails_inside_a_transaction_is_the_error_unordered_raises():
+    con = duckdb.connect(":memory:")
+    con.execute("BEGIN")
+    with pytest.raises(duckdb.ConversionException), unordered(con):  # not "transaction is aborted" from the SET
+        con.execute("SELECT CAST('x' AS INTEGER)")
+    con.execute("ROLLBACK")

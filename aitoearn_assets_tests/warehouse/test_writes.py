@@ -16,7 +16,7 @@ import pytest
 from aitoearn_assets.fetch.staging import STAGE_MEMORY_BYTES, StageMemory, WorksStage
 from aitoearn_assets.fetch.work_rows import RAW_WORKS_SCHEMA
 from aitoearn_assets.warehouse.schema import WarehouseModeError, ensure_schema
-from aitoearn_assets.warehouse.writes import IncomingWorks, replace_account_works
+from aitoearn_assets.warehouse.writes import IncomingWorks, replace_account_works, replace_table_from_frame
 
 T = datetime(2026, 11, 1)
 D = T.date()  # the run date
@@ -274,3 +274,12 @@ def test_rows_are_stamped_with_the_run_date_and_snapshots_carry_it(con):
     assert con.execute("SELECT DISTINCT snapshot_date FROM work_snapshots WHERE account_id = 'a' ORDER BY 1").fetchall() == [
         (D,), (datetime(2026, 11, 2).date(),)
     ]  # fmt: skip
+
+
+def test_a_frame_written_in_order_reads_back_in_its_order_and_unordered_holds_the_same_rows(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    frame = pl.DataFrame({"n": range(1_000_000, 0, -1)})  # many chunks, which an unordered write interleaves
+    replace_table_from_frame(con, "ranked", frame)
+    assert con.sql("SELECT * FROM ranked").pl().equals(frame)  # as a user's asset read by the IO manager
+    replace_table_from_frame(con, "loose", frame, keep_order=False)
+    assert con.sql("SELECT * FROM loose ORDER BY n DESC").pl().equals(frame)

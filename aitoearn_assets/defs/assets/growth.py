@@ -39,7 +39,7 @@ NEGATIVE_GAINS_CHECK = dg.AssetCheckSpec(
 )
 def work_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
-        frame = rebuild_table(con, "work_growth", compute_work_growth)
+        frame = rebuild_table(con, "work_growth", compute_work_growth, keep_order=False)
     rows = frame.height
     negative = negative_gains(frame)
     names = [
@@ -80,7 +80,10 @@ def work_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def account_growth(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
         frame = rebuild_table(
-            con, "account_growth", lambda c: compute_account_growth(c, c.sql("SELECT * FROM work_growth").pl())
+            con,
+            "account_growth",
+            lambda c: compute_account_growth(c, c.sql("SELECT * FROM work_growth").pl()),
+            keep_order=False,
         )
     rows = frame.height
     top = frame.sort("followers_gain_7d", descending=True, nulls_last=True)

@@ -68,7 +68,7 @@ def _specs() -> list[dg.AssetSpec]:
 def insights(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     timezone = report_timezone()
     with warehouse.writer() as con:
-        built = rebuild_tables(con, lambda c: build_insights(c, timezone))
+        built = rebuild_tables(con, lambda c: build_insights(c, timezone), keep_order=False)
         fresh = new_breakouts(built["work_breakouts"], con)
     previews = {
         "posting_times": built["posting_times"].sort("engagement_rate", descending=True, nulls_last=True),
