@@ -36,9 +36,9 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Insight sections: an account's best slots need this many rated works; hashtags and benchmarks shown per platform.
 BEST_SLOT_MIN_RATED = 3
 TOP_HASHTAGS = 5
-BENCHMARKS_SHOWN = 15
-#: The sections about each account show this many accounts of each platform, and the top works this many works of
-#: each platform: at thousands of accounts a chart of every one is unreadable (the tables hold them all).
+#: The sections about each account (benchmarks included) show this many accounts of each platform, and the top works
+#: this many works of each platform: at thousands of accounts a chart of every one is unreadable (the tables hold
+#: them all).
 ACCOUNTS_SHOWN = 15
 TOP_WORKS_SHOWN = 15
 BREAKOUT_RUN_DATES = 7
@@ -233,7 +233,7 @@ def _insights(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
                    t.platform_median_rate * 100 AS platform_median_pct, t.platform_accounts AS peers
             FROM account_benchmarks AS t {_named("t")}
             WHERE t.percentile IS NOT NULL
-            QUALIFY row_number() OVER (PARTITION BY t.platform ORDER BY t.percentile DESC, account) <= {BENCHMARKS_SHOWN}
+            QUALIFY row_number() OVER (PARTITION BY t.platform ORDER BY t.percentile DESC, account) <= {ACCOUNTS_SHOWN}
             ORDER BY t.platform, t.percentile DESC, account
             """,
     }
@@ -417,7 +417,7 @@ def _insight_sections(data: ReportData, best_slots: pl.DataFrame) -> list[str]:
             "Where each account stands on its platform",
             _benchmarks_table(data.benchmarks),
             "Percentile: the share of the platform's accounts with 5 or more rated works whose engagement rate is "
-            f"strictly lower (the {BENCHMARKS_SHOWN} highest of each platform shown). Accounts below 5 rated works "
+            f"strictly lower (the {ACCOUNTS_SHOWN} highest of each platform shown). Accounts below 5 rated works "
             "are not ranked.",
         ),
     ]

@@ -401,11 +401,12 @@ def rebuild_tables(
     readers sort (the project's own; a user's asset read through the IO manager keeps its order)."""
     with transaction(con):
         frames = build(con)
-        for table, frame in frames.items():
-            if not table.isidentifier():
-                raise ValueError(f"not a table name: {table!r}")
-            with registered(con, "incoming_frame", frame), unordered(con) if not keep_order else nullcontext():
-                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_frame")
+        with nullcontext() if keep_order else unordered(con):  # the writes only: `build` reads as it was written
+            for table, frame in frames.items():
+                if not table.isidentifier():
+                    raise ValueError(f"not a table name: {table!r}")
+                with registered(con, "incoming_frame", frame):
+                    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_frame")
     return frames
 
 
