@@ -254,7 +254,7 @@ def _home(folder: str, concurrency: int) -> Path:
     shutil.copy(Path(__file__).parents[1] / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     (home / "run.yaml").write_text(RUN_CONFIG.format(concurrency=concurrency))
     # The instance exists, as it does for every run but a user's very first (whose storage set-up, about
-    # 0.25 s of Dagster's, happens once per DAGSTER_HOME).
+    # 0.2 s of Dagster's, happens once per DAGSTER_HOME).
     with dg.DagsterInstance.from_config(str(home)) as instance:
         instance.get_runs(limit=1)
     return home
