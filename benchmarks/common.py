@@ -6,6 +6,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +21,39 @@ from aitoearn_assets.api.platforms import FALLBACK_WORKS_PAGING
 HERE = Path(__file__).parent
 LISTABLE = [p for p, paging in FALLBACK_WORKS_PAGING.items() if paging.can_list]
 MAX_LIMIT = {p: FALLBACK_WORKS_PAGING[p].max_limit for p in LISTABLE}
+
+
+#: Every contender's run config: the concurrency set, the politeness cap lifted.
+RUN_CONFIG = """resources:
+  aitoearn:
+    config:
+      max_concurrency: {concurrency}
+      max_requests_per_second: null
+"""
+
+
+def dagster_home(folder: str | Path, concurrency: int) -> Path:
+    """A new DAGSTER_HOME with the project's instance settings and `run.yaml`, its instance storage set up, as
+    it is for every run but a user's very first (whose storage set-up, about 0.2 s of Dagster's, happens once
+    per DAGSTER_HOME)."""
+    import dagster as dg  # here, not at the top: the bare loop imports this module and never Dagster
+
+    home = Path(folder)
+    home.mkdir(parents=True)
+    shutil.copy(HERE.parent / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    (home / "run.yaml").write_text(RUN_CONFIG.format(concurrency=concurrency))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)
+    return home
+
+
+def materialize_command(code: list[str], select: str, partitions: str, home: Path | None = None) -> list[str]:
+    """`dagster asset materialize` of `code` (`-m module` or `-f file`), one partition or a `first...last`
+    range, with `home`'s run.yaml when given."""
+    chosen = ["--partition-range", partitions] if "..." in partitions else ["--partition", partitions]
+    config = ["-c", str(home / "run.yaml")] if home else []
+    return [str(Path(sys.executable).parent / "dagster"), "asset", "materialize", *code, "--select", select, *chosen,
+            *config]  # fmt: skip
 
 
 def free_port() -> int:

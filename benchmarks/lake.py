@@ -10,12 +10,11 @@ import glob
 import resource
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import dagster as dg
-from common import free_port
+from common import dagster_home, free_port, materialize_command
 from dagster._core.events import DagsterEventType
 
 from aitoearn_assets.sandbox import SANDBOX_API_KEY
@@ -29,7 +28,6 @@ SPLITS = {
     2: ["douyin...tiktok", "facebook...google_business"],
     4: ["douyin...youtube", "wxGzh...tiktok", "facebook...instagram", "threads...google_business"],
 }
-RUN_CONFIG = "resources:\n  aitoearn:\n    config:\n      max_concurrency: {c}\n      max_requests_per_second: null\n"
 
 
 def available() -> bool:
@@ -62,19 +60,14 @@ def _root() -> bool:
 
 def run_group(url: str, concurrency: int, folder: Path, ranges: list[str], warehouse: dict[str, str]) -> dict:
     """Launch one `dagster asset materialize` per range at once; wall time from the first start to the last end."""
+    homes = [dagster_home(folder / f"run{i}", concurrency) for i in range(len(ranges))]  # set up before the clock
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     runs = []
-    for i, partitions in enumerate(ranges):
-        home = folder / f"run{i}"
-        home.mkdir(parents=True)
-        shutil.copy(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-        (home / "run.yaml").write_text(RUN_CONFIG.format(c=concurrency))
+    for home, partitions in zip(homes, ranges, strict=True):
         env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "DAGSTER_HOME": str(home), "TMPDIR": str(home),
                "AITOEARN_API_KEY": SANDBOX_API_KEY, "AITOEARN_BASE_URL": url, **warehouse}  # fmt: skip
-        command = [str(Path(sys.executable).parent / "dagster"), "asset", "materialize", "-m",
-                   "aitoearn_assets.definitions", "--select", "raw_works", "--partition-range", partitions,
-                   "-c", str(home / "run.yaml")]  # fmt: skip
+        command = materialize_command(["-m", "aitoearn_assets.definitions"], "raw_works", partitions, home)
         runs.append((home, subprocess.Popen(command, cwd=home, env=env, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.PIPE, text=True)))  # fmt: skip
     for _, run in runs:

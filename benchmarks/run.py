@@ -23,7 +23,6 @@ import argparse
 import os
 import platform
 import re
-import shutil
 import sys
 import tempfile
 from collections import defaultdict
@@ -34,7 +33,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).parent))
 import lake as lake_bench
-from common import fetch_journal, run_command_measured, run_measured, sandbox_server
+from common import dagster_home, fetch_journal, materialize_command, run_command_measured, run_measured, sandbox_server
 
 from aitoearn_assets.sandbox import SANDBOX_API_KEY
 
@@ -240,25 +239,6 @@ def memory_and_tables(args: argparse.Namespace, work: str) -> list[Row]:
 
 SECTIONS = {"ingest": ingest, "daily": daily_job, "pace": pace, "tables": memory_and_tables}
 
-RUN_CONFIG = """resources:
-  aitoearn:
-    config:
-      max_concurrency: {concurrency}
-      max_requests_per_second: null
-"""
-
-
-def _home(folder: str, concurrency: int) -> Path:
-    home = Path(folder)
-    home.mkdir(parents=True)
-    shutil.copy(Path(__file__).parents[1] / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    (home / "run.yaml").write_text(RUN_CONFIG.format(concurrency=concurrency))
-    # The instance exists, as it does for every run but a user's very first (whose storage set-up, about
-    # 0.2 s of Dagster's, happens once per DAGSTER_HOME).
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        instance.get_runs(limit=1)
-    return home
-
 
 def _env(url: str, home: Path) -> dict[str, str]:
     """Live mode against the sandbox server, everything of the run in `home`."""
@@ -269,31 +249,21 @@ def _env(url: str, home: Path) -> dict[str, str]:
 
 def run_cli(url: str, concurrency: int, folder: str, select: list[str], partitions: str) -> dict:
     """`dagster asset materialize` as a user runs it."""
-    home = _home(folder, concurrency)
-    dagster = str(Path(sys.executable).parent / "dagster")
-    chosen = ["--partition-range", partitions] if "..." in partitions else ["--partition", partitions]
-    result = run_command_measured(
-        [dagster, "asset", "materialize", "-m", "aitoearn_assets.definitions", "--select", ",".join(select), *chosen,
-         "-c", str(home / "run.yaml")],
-        _env(url, home),
-    )  # fmt: skip
-    return result | _warehouse_figures(home)
+    home = dagster_home(folder, concurrency)
+    command = materialize_command(["-m", "aitoearn_assets.definitions"], ",".join(select), partitions, home)
+    return run_command_measured(command, _env(url, home)) | _warehouse_figures(home)
 
 
 def run_floor(concurrency: int, folder: str) -> dict:
     """Dagster's floor: `floor_defs.py`'s asset that does nothing, through the command raw_works is measured with."""
-    home = _home(folder, concurrency)
-    dagster = str(Path(sys.executable).parent / "dagster")
-    return run_command_measured(
-        [dagster, "asset", "materialize", "-f", str(Path(__file__).parent / "floor_defs.py"), "--select", "nothing",
-         "--partition-range", ALL_PARTITIONS],
-        {"DAGSTER_HOME": str(home)},
-    )  # fmt: skip
+    home = dagster_home(folder, concurrency)
+    command = materialize_command(["-f", str(Path(__file__).parent / "floor_defs.py")], "nothing", ALL_PARTITIONS)
+    return run_command_measured(command, {"DAGSTER_HOME": str(home)})
 
 
 def run_refresh(url: str, concurrency: int, folder: str) -> dict:
     """The daily job as a user runs it, and each step's time from the Dagster instance it recorded to."""
-    home = _home(folder, concurrency)
+    home = dagster_home(folder, concurrency)
     result = run_command_measured(
         [sys.executable, "-m", "aitoearn_assets", "refresh", "-c", str(home / "run.yaml")], _env(url, home)
     )
